@@ -1,0 +1,59 @@
+# Wayhome: `make run` serves the app with demo data; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+export UV_PYTHON_DOWNLOADS := never
+export UV_NO_PROGRESS := 1
+
+.PHONY: run test env lint types migrations-check pytest bench messages clean help
+
+help:
+	@echo "make run   - build the environment, migrate SQLite, load demo data, serve http://127.0.0.1:8000"
+	@echo "make test  - lint, types, migration check, the test suite (SQLite; PostgreSQL when WAYHOME_TEST_DATABASE_URL is set)"
+
+$(VENV)/.synced: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	@touch $@
+
+env: $(VENV)/.synced messages
+
+# Translations are compiled from the .po files on every build (the .mo files are not committed).
+messages: $(VENV)/.synced
+	@cd wayhome && ../$(PY) ../manage.py compilemessages --verbosity 0
+
+run: env
+	@mkdir -p var
+	WAYHOME_DEBUG=1 $(PY) manage.py migrate --no-input --verbosity 0
+	WAYHOME_DEBUG=1 $(PY) manage.py seed_demo
+	WAYHOME_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: env
+	$(VENV)/bin/mypy wayhome config tests bench
+
+migrations-check: env
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: env
+	@scripts/ensure-chromium
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+	@if [ -n "$$WAYHOME_TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on PostgreSQL"; \
+		WAYHOME_DATABASE_URL="$$WAYHOME_TEST_DATABASE_URL" $(VENV)/bin/pytest -n 2 --dist loadgroup; \
+	else \
+		echo "WAYHOME_TEST_DATABASE_URL is not set: the suite ran on SQLite only (.ci/run runs both)"; \
+	fi
+
+test: lint types migrations-check pytest
+
+bench: env
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from wayhome.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("wayhome.accounts.urls")),
+    path("audit/", include("wayhome.audit.urls")),
+    path("people/", include("wayhome.people.urls")),
+    path("api/", include("wayhome.api.urls")),
+    path("", include("wayhome.core.urls")),
+]

@@ -1,0 +1,58 @@
+"""Persona fixtures and test-wide settings.
+
+Personas: a caseworker of office A, a programme manager of office A, a caseworker of office B who
+must see nothing of A, a partner user, an auditor of office A, and an anonymous visitor (the
+migrant on the public pages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.factories import OfficeFactory, UserFactory
+from wayhome.accounts.models import Office, User
+from wayhome.accounts.permissions import Role
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.REQUIRE_MFA = False
+
+
+@dataclass
+class Personas:
+    office_a: Office
+    office_b: Office
+    caseworker_a: User
+    manager_a: User
+    caseworker_b: User
+    partner: User
+    auditor_a: User
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    office_a = OfficeFactory.create(code="office-a", name="Office A", country="DE")
+    office_b = OfficeFactory.create(code="office-b", name="Office B", country="GR")
+    return Personas(
+        office_a=office_a,
+        office_b=office_b,
+        caseworker_a=UserFactory.create(email="cw-a@example.org", roles=[(office_a, Role.CASEWORKER)]),
+        manager_a=UserFactory.create(email="pm-a@example.org", roles=[(office_a, Role.MANAGER)]),
+        caseworker_b=UserFactory.create(email="cw-b@example.org", roles=[(office_b, Role.CASEWORKER)]),
+        partner=UserFactory.create(email="partner@example.org", roles=[(office_b, Role.PARTNER)]),
+        auditor_a=UserFactory.create(email="auditor-a@example.org", roles=[(office_a, Role.AUDITOR)]),
+    )
+
+
+def client_for(user: User) -> Client:
+    """A test client signed in as ``user`` (MFA not required in tests unless a test turns it on)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,24 @@
+"""Base models shared by every app."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class BaseModel(models.Model):
+    """A UUID primary key, creation and update times, and a version for optimistic concurrency.
+
+    UUIDs keep identifiers unguessable in URLs and let offices create records without a shared
+    sequence. ``version`` is incremented by the services that edit a record; a stale edit (one
+    whose version differs from the stored one) is refused, never silently overwritten.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,25 @@
+"""The navigation: one list, each entry shown to users holding its permission somewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from wayhome.accounts.permissions import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    perm: Perm | None  # None: every signed-in user
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem(_("Work queue"), "core:home", None),
+    NavItem(_("People"), "people:person-list", Perm.PERSON_VIEW),
+    NavItem(_("Audit trail"), "audit:event-list", Perm.AUDIT_VIEW),
+    NavItem(_("API tokens"), "api:token-list", None),
+]
