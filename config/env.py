@@ -74,10 +74,20 @@ def dev_secrets(path: Path) -> dict[str, str]:
         "BLIND_INDEX_KEY": new_key(),
         "AUDIT_KEY": new_key(),
     }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # Written whole under a temporary name, then linked into place: when several processes start
+    # at once (parallel test workers), exactly one file wins and nobody reads a half-written one.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle, indent=2)
-    return data
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    winner: dict[str, str] = json.loads(path.read_text())
+    return winner
 
 
 def secret(name: str, *, production: bool, fallback: dict[str, str] | None) -> str:

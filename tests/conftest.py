@@ -40,14 +40,15 @@ class Personas:
 def personas(db: None) -> Personas:
     office_a = OfficeFactory.create(code="office-a", name="Office A", country="DE")
     office_b = OfficeFactory.create(code="office-b", name="Office B", country="GR")
+    user = UserFactory.create
     return Personas(
         office_a=office_a,
         office_b=office_b,
-        caseworker_a=UserFactory.create(email="cw-a@example.org", roles=[(office_a, Role.CASEWORKER)]),
-        manager_a=UserFactory.create(email="pm-a@example.org", roles=[(office_a, Role.MANAGER)]),
-        caseworker_b=UserFactory.create(email="cw-b@example.org", roles=[(office_b, Role.CASEWORKER)]),
-        partner=UserFactory.create(email="partner@example.org", roles=[(office_b, Role.PARTNER)]),
-        auditor_a=UserFactory.create(email="auditor-a@example.org", roles=[(office_a, Role.AUDITOR)]),
+        caseworker_a=user(email="cw-a@example.org", roles=[(office_a, Role.CASEWORKER)]),
+        manager_a=user(email="pm-a@example.org", roles=[(office_a, Role.MANAGER)]),
+        caseworker_b=user(email="cw-b@example.org", roles=[(office_b, Role.CASEWORKER)]),
+        partner=user(email="partner@example.org", roles=[(office_b, Role.PARTNER)]),
+        auditor_a=user(email="auditor-a@example.org", roles=[(office_a, Role.AUDITOR)]),
     )
 
 
