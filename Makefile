@@ -22,7 +22,7 @@ env: $(VENV)/.synced messages
 
 # Translations are compiled from the .po files on every build (the .mo files are not committed).
 messages: $(VENV)/.synced
-	@cd wayhome && ../$(PY) ../manage.py compilemessages --verbosity 0
+	@if [ -d wayhome/locale ]; then cd wayhome && ../$(PY) ../manage.py compilemessages --verbosity 0; fi
 
 run: env
 	@mkdir -p var
