@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: run test env lint types migrations-check pytest bench messages clean help
+.PHONY: run test env lint types migrations-check pytest messages clean help
 
 help:
 	@echo "make run   - build the environment, migrate SQLite, load demo data, serve http://127.0.0.1:8000"
@@ -51,9 +51,6 @@ pytest: env
 	fi
 
 test: lint types migrations-check pytest
-
-bench: env
-	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) staticfiles
