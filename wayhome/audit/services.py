@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from wayhome.audit.chain import event_hash
+from wayhome.audit.chain import event_hash, head_mac
 from wayhome.audit.models import AuditEvent, AuditHead
 from wayhome.core.context import current_request_id
 
@@ -62,5 +62,6 @@ def audit_record(
         event = AuditEvent.objects.create(**fields, hash=digest)
         head.seq = seq
         head.hash = digest
-        head.save(update_fields=["seq", "hash"])
+        head.mac = head_mac(seq=seq, hash=digest)
+        head.save(update_fields=["seq", "hash", "mac"])
     return event
