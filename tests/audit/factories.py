@@ -9,7 +9,9 @@ from wayhome.audit.models import AuditEvent
 from wayhome.audit.services import audit_record
 
 
-def record_events(count: int, *, office: Any = None, actor: Any = None, action: str = "test.event") -> list[AuditEvent]:
+def record_events(
+    count: int, *, office: Any = None, actor: Any = None, action: str = "test.event"
+) -> list[AuditEvent]:
     return [
         audit_record(
             actor=actor,

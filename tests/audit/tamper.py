@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from wayhome.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
@@ -89,9 +90,7 @@ def insert_forged(at: int, *, renumber: bool) -> None:
         previous = AuditEvent.objects.filter(seq=at - 1).values_list("hash", flat=True).first()
         AuditEvent.objects.create(
             seq=at,
-            occurred_at=AuditEvent.objects.order_by("seq").values_list(
-                "occurred_at", flat=True
-            )[0],
+            occurred_at=timezone.now(),
             action="person.view",
             object_type="people.person",
             object_id="forged",

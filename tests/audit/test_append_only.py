@@ -13,6 +13,10 @@ from wayhome.audit.models import AuditEvent, AuditHead
 pytestmark = pytest.mark.django_db
 
 REFUSED = "audit events are append-only"
+UPDATE = "UPDATE audit_auditevent SET object_id = %s WHERE seq = %s"
+DELETE = "DELETE FROM audit_auditevent WHERE seq = %s"
+DELETE_ALL = "DELETE FROM audit_auditevent"
+TRUNCATE = "TRUNCATE audit_auditevent"
 
 
 def test_orm_update_is_refused() -> None:
@@ -41,29 +45,36 @@ def test_orm_delete_is_refused() -> None:
 
 def test_raw_sql_update_is_refused() -> None:
     event = record_events(1)[0]
-    with pytest.raises(IntegrityError, match=REFUSED), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {tamper.TABLE} SET object_id = %s WHERE seq = %s", ["x", event.seq]
-            )
+    with (
+        pytest.raises(IntegrityError, match=REFUSED),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(UPDATE, ["x", event.seq])
     assert AuditEvent.objects.get(seq=event.seq).object_id == "0"
 
 
 def test_raw_sql_delete_is_refused() -> None:
     event = record_events(1)[0]
-    with pytest.raises(IntegrityError, match=REFUSED), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {tamper.TABLE} WHERE seq = %s", [event.seq])
+    with (
+        pytest.raises(IntegrityError, match=REFUSED),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(DELETE, [event.seq])
     assert AuditEvent.objects.filter(seq=event.seq).exists()
 
 
 def test_emptying_the_table_is_refused() -> None:
     """PostgreSQL: TRUNCATE (statement trigger); SQLite, which has no TRUNCATE: DELETE FROM."""
     record_events(2)
-    statement = {"postgresql": "TRUNCATE {}", "sqlite": "DELETE FROM {}"}[connection.vendor]
-    with pytest.raises(IntegrityError, match=REFUSED), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement.format(tamper.TABLE))
+    statement = {"postgresql": TRUNCATE, "sqlite": DELETE_ALL}[connection.vendor]
+    with (
+        pytest.raises(IntegrityError, match=REFUSED),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert AuditEvent.objects.count() == 2
 
 

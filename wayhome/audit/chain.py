@@ -111,9 +111,7 @@ def _rows(batch_size: int) -> Iterator[tuple[Any, ...]]:
     queryset = AuditEvent.objects.order_by("seq").values_list(*_COLUMNS)
     last: int | None = None
     while True:
-        batch = list(
-            (queryset if last is None else queryset.filter(seq__gt=last))[:batch_size]
-        )
+        batch = list((queryset if last is None else queryset.filter(seq__gt=last))[:batch_size])
         yield from batch
         if len(batch) < batch_size:
             return
@@ -155,5 +153,5 @@ def _head_break(*, checked: int, last_hash: str) -> Break | None:
     if head.hash != last_hash or not hmac.compare_digest(
         head.mac, head_mac(seq=head.seq, hash=head.hash)
     ):
-        return Break(max(checked, 1), "the recorded end of the trail does not match (rewound?)")
+        return Break(max(checked, 1), "the recorded end does not match: later events removed?")
     return None
