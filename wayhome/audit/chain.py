@@ -106,9 +106,11 @@ class Break:
     reason: str
 
 
-def _rows(batch_size: int) -> Iterator[tuple[Any, ...]]:
-    """Every event as a tuple of ``_COLUMNS``, oldest first, one bounded query per batch."""
+def _rows(batch_size: int, up_to: int | None) -> Iterator[tuple[Any, ...]]:
+    """The events up to ``up_to`` as tuples of ``_COLUMNS``, oldest first, one query per batch."""
     queryset = AuditEvent.objects.order_by("seq").values_list(*_COLUMNS)
+    if up_to is not None:
+        queryset = queryset.filter(seq__lte=up_to)
     last: int | None = None
     while True:
         batch = list((queryset if last is None else queryset.filter(seq__gt=last))[:batch_size])
@@ -119,11 +121,17 @@ def _rows(batch_size: int) -> Iterator[tuple[Any, ...]]:
 
 
 def chain_verify(*, batch_size: int = 5000) -> tuple[int, Break | None]:
-    """Walks the whole chain in order; returns the number of events checked and the first break."""
+    """Walks the chain in order; returns the number of events checked and the first break.
+
+    It checks the events up to the tip recorded when it starts, so it can run while events are
+    being appended (those are left for the next run). An event is written in the same transaction
+    that moves the tip, so an event found beyond the tip read *after* it was never appended.
+    """
+    head = AuditHead.objects.filter(pk=1).first()
     expected_seq = 1
     previous = GENESIS_HASH
     checked = 0
-    for row in _rows(batch_size):
+    for row in _rows(batch_size, up_to=head.seq if head else None):
         seq, stored_prev, stored_hash = row[0], row[9], row[10]
         if seq != expected_seq:
             if seq > expected_seq:
@@ -137,21 +145,18 @@ def chain_verify(*, batch_size: int = 5000) -> tuple[int, Break | None]:
         previous = stored_hash
         expected_seq += 1
         checked += 1
-    return checked, _head_break(checked=checked, last_hash=previous)
-
-
-def _head_break(*, checked: int, last_hash: str) -> Break | None:
-    head = AuditHead.objects.filter(pk=1).first()
     if head is None:
-        if checked:
-            return Break(checked, "the recorded end of the trail is missing")
-        return None
-    if head.seq > checked:
-        return Break(checked + 1, "missing: the newest events were removed")
-    if head.seq < checked:
-        return Break(head.seq + 1, "inserted after the recorded end of the trail")
-    if head.hash != last_hash or not hmac.compare_digest(
+        return checked, Break(
+            checked, "the recorded end of the trail is missing"
+        ) if checked else None
+    if checked < head.seq:
+        return checked, Break(checked + 1, "missing: the newest events were removed")
+    if previous != head.hash or not hmac.compare_digest(
         head.mac, head_mac(seq=head.seq, hash=head.hash)
     ):
-        return Break(max(checked, 1), "the recorded end does not match: later events removed?")
-    return None
+        return checked, Break(max(checked, 1), "the recorded end does not match: events removed?")
+    newest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    tip = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first()
+    if newest is not None and (tip is None or newest > tip):
+        return checked, Break((tip or 0) + 1, "inserted after the recorded end of the trail")
+    return checked, None

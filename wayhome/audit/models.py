@@ -35,7 +35,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-seq"]
-        indexes: ClassVar = [models.Index(fields=["object_type", "object_id"])]
+        indexes: ClassVar = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The auditor's page: one office's events, newest first, cut by keyset on seq.
+            models.Index(fields=["office_id", "seq"], name="audit_event_office_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"

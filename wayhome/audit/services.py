@@ -42,7 +42,9 @@ def audit_record(
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     if actor_id is not None and not getattr(actor, "is_authenticated", True):
         actor_id = None
-    with transaction.atomic():
+    # Inside a caller's transaction no savepoint is taken: if the event cannot be written, the
+    # whole transaction fails, so nothing is done that the trail does not record.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq = head.seq + 1
         occurred_at = timezone.now()
