@@ -66,7 +66,8 @@ def main() -> None:
         started = time.perf_counter()
         checked, broken = chain_verify()
         elapsed = time.perf_counter() - started
-        assert broken is None and checked == count, broken
+        if broken is not None or checked != count:
+            raise SystemExit(f"the chain does not verify: {broken}")
         print(f"chain_verify: {count} events in {elapsed:.1f} s ({count / elapsed:,.0f}/s)")
         calls = 1000
         started = time.perf_counter()
