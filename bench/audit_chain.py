@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -34,7 +35,7 @@ from wayhome.audit.services import audit_record  # noqa: E402
 def build(count: int, office: uuid.UUID) -> None:
     previous, now, batch = GENESIS_HASH, timezone.now(), []
     for seq in range(1, count + 1):
-        fields = {
+        fields: dict[str, Any] = {
             "seq": seq,
             "occurred_at": now,
             "actor_id": None,
