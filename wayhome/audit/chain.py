@@ -1,10 +1,16 @@
-"""Computing and checking the audit trail's hash chain."""
+"""Computing and checking the audit trail's hash chain.
+
+``chain_verify`` streams the trail in keyset batches (``seq > last``), reading plain tuples rather
+than model instances, so it runs in constant memory over millions of events.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,9 +19,29 @@ from django.conf import settings
 
 from wayhome.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
+# The columns hashed, in the order ``chain_verify`` reads them.
+_COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "office_id",
+    "request_id",
+    "details",
+    "prev_hash",
+    "hash",
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _derive_key(audit_key: str) -> bytes:
+    return hashlib.sha256(b"wayhome-audit-chain:" + audit_key.encode()).digest()
+
 
 def _key() -> bytes:
-    return hashlib.sha256(b"wayhome-audit-chain:" + settings.AUDIT_KEY.encode()).digest()
+    return _derive_key(settings.AUDIT_KEY)
 
 
 def _iso(value: datetime) -> str:
@@ -51,6 +77,12 @@ def event_hash(
     return hmac.new(_key(), payload.encode(), hashlib.sha256).hexdigest()
 
 
+def head_mac(*, seq: int, hash: str) -> str:
+    """The MAC of the chain tip, so that the tip cannot be rewound to an earlier event's values."""
+    payload = f"head:{seq}:{hash}".encode()
+    return hmac.new(_key(), payload, hashlib.sha256).hexdigest()
+
+
 def hash_of(event: AuditEvent) -> str:
     return event_hash(
         seq=event.seq,
@@ -74,31 +106,57 @@ class Break:
     reason: str
 
 
+def _rows(batch_size: int, up_to: int | None) -> Iterator[tuple[Any, ...]]:
+    """The events up to ``up_to`` as tuples of ``_COLUMNS``, oldest first, one query per batch."""
+    queryset = AuditEvent.objects.order_by("seq").values_list(*_COLUMNS)
+    if up_to is not None:
+        queryset = queryset.filter(seq__lte=up_to)
+    last: int | None = None
+    while True:
+        batch = list((queryset if last is None else queryset.filter(seq__gt=last))[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        last = batch[-1][0]
+
+
 def chain_verify(*, batch_size: int = 5000) -> tuple[int, Break | None]:
-    """Walks the whole chain in order; returns the number of events checked and the first break."""
+    """Walks the chain in order; returns the number of events checked and the first break.
+
+    It checks the events up to the tip recorded when it starts, so it can run while events are
+    being appended (those are left for the next run). An event is written in the same transaction
+    that moves the tip, so an event found beyond the tip read *after* it was never appended.
+    """
+    head = AuditHead.objects.filter(pk=1).first()
     expected_seq = 1
     previous = GENESIS_HASH
     checked = 0
-    events = AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size)
-    for event in events:
-        if event.seq != expected_seq:
-            if event.seq > expected_seq:
+    for row in _rows(batch_size, up_to=head.seq if head else None):
+        seq, stored_prev, stored_hash = row[0], row[9], row[10]
+        if seq != expected_seq:
+            if seq > expected_seq:
                 return checked, Break(expected_seq, "missing: the event was removed")
-            return checked, Break(event.seq, "out of sequence")
-        if event.prev_hash != previous:
-            return checked, Break(event.seq, "does not follow the previous event (inserted?)")
-        if not hmac.compare_digest(event.hash, hash_of(event)):
-            return checked, Break(event.seq, "content altered: its hash does not match")
-        previous = event.hash
+            return checked, Break(seq, "out of sequence: numbered before the start of the trail")
+        if stored_prev != previous:
+            return checked, Break(seq, "does not follow the previous event (inserted or removed?)")
+        content = dict(zip(_COLUMNS[:-1], row[:-1], strict=True))
+        if not hmac.compare_digest(stored_hash, event_hash(**content)):
+            return checked, Break(seq, "content altered or forged: its hash does not match")
+        previous = stored_hash
         expected_seq += 1
         checked += 1
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq = head.seq if head else 0
-    head_hash = head.hash if head else GENESIS_HASH
-    if head_seq != checked:
-        if head_seq > checked:
-            return checked, Break(checked + 1, "missing: the newest events were removed")
-        return checked, Break(head_seq + 1, "inserted after the recorded end of the trail")
-    if head_hash != previous:
-        return checked, Break(checked, "the recorded end of the trail does not match")
+    if head is None:
+        return checked, Break(
+            checked, "the recorded end of the trail is missing"
+        ) if checked else None
+    if checked < head.seq:
+        return checked, Break(checked + 1, "missing: the newest events were removed")
+    if previous != head.hash or not hmac.compare_digest(
+        head.mac, head_mac(seq=head.seq, hash=head.hash)
+    ):
+        return checked, Break(max(checked, 1), "the recorded end does not match: events removed?")
+    newest = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    tip = AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first()
+    if newest is not None and (tip is None or newest > tip):
+        return checked, Break((tip or 0) + 1, "inserted after the recorded end of the trail")
     return checked, None

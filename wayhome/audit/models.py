@@ -4,7 +4,11 @@ Events never hold personal values: only who (a user id), what (an action name), 
 type and id), where (an office id), when (UTC) and the request id, plus non-personal details such
 as the names of changed fields. Each event's ``hash`` is an HMAC over its content and the previous
 event's hash, so altering, inserting or removing an event breaks the chain from that point on.
-``AuditHead`` holds the position and hash of the last event, which also reveals a removed tail.
+``AuditHead`` holds the position and hash of the last event, which also reveals a removed tail; its
+``mac`` (keyed like the events) stops the tip from being rewound to an earlier event's values.
+
+The table is append-only in the database itself: triggers (migration 0002) refuse UPDATE, DELETE
+and TRUNCATE of ``audit_auditevent``. ``AuditHead`` stays updatable: it is the chain's tip.
 """
 
 from __future__ import annotations
@@ -31,7 +35,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-seq"]
-        indexes: ClassVar = [models.Index(fields=["object_type", "object_id"])]
+        indexes: ClassVar = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The auditor's page: one office's events, newest first, cut by keyset on seq.
+            models.Index(fields=["office_id", "seq"], name="audit_event_office_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
@@ -43,6 +51,7 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    mac = models.CharField(max_length=64, default="", blank=True)
 
     def __str__(self) -> str:
         return f"head #{self.seq}"

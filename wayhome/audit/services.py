@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from wayhome.audit.chain import event_hash
+from wayhome.audit.chain import event_hash, head_mac
 from wayhome.audit.models import AuditEvent, AuditHead
 from wayhome.core.context import current_request_id
 
@@ -42,7 +42,9 @@ def audit_record(
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     if actor_id is not None and not getattr(actor, "is_authenticated", True):
         actor_id = None
-    with transaction.atomic():
+    # Inside a caller's transaction no savepoint is taken: if the event cannot be written, the
+    # whole transaction fails, so nothing is done that the trail does not record.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq = head.seq + 1
         occurred_at = timezone.now()
@@ -62,5 +64,6 @@ def audit_record(
         event = AuditEvent.objects.create(**fields, hash=digest)
         head.seq = seq
         head.hash = digest
-        head.save(update_fields=["seq", "hash"])
+        head.mac = head_mac(seq=seq, hash=digest)
+        head.save(update_fields=["seq", "hash", "mac"])
     return event

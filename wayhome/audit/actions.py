@@ -1,0 +1,26 @@
+"""The actions written to the audit trail, with the words the auditor's page shows for them.
+
+Every app that calls ``audit_record`` adds its action names here, so that auditors can filter by
+them (the filter offers exactly these).
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS: dict[str, Promise] = {
+    "auth.login": _("Signed in"),
+    "auth.mfa_enrol": _("Enrolled in two-step verification"),
+    "auth.mfa_verify": _("Passed two-step verification"),
+    "auth.mfa_failure": _("Failed two-step verification"),
+    "office.create": _("Created an office"),
+    "user.create": _("Created a user account"),
+    "role.grant": _("Granted a role"),
+    "audit.view": _("Viewed the audit trail"),
+    "audit.export": _("Exported the audit trail"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
