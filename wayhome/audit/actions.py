@@ -19,6 +19,11 @@ ACTIONS: dict[str, Promise] = {
     "role.grant": _("Granted a role"),
     "audit.view": _("Viewed the audit trail"),
     "audit.export": _("Exported the audit trail"),
+    "person.create": _("Registered a person"),
+    "person.change": _("Changed a person's details"),
+    "person.view": _("Viewed a person's record"),
+    "person.list": _("Listed people"),
+    "person.search": _("Searched for people"),
 }
 
 
