@@ -8,6 +8,7 @@ stay plain: they are needed for statistics and are not identifying on their own.
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
 from django.core.exceptions import ValidationError
@@ -73,7 +74,8 @@ class Person(BaseModel):
         return f"Person {self.pk}"
 
     def clean(self) -> None:
-        if self.date_of_birth is not None and self.date_of_birth > timezone.localdate():
+        born = self.date_of_birth
+        if isinstance(born, datetime.date) and born > timezone.localdate():
             raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
 
     @property
