@@ -80,7 +80,7 @@ def test_a_flipped_bit_in_the_stored_value_fails_loudly() -> None:
     raw = bytearray(stored(person, "family_name"))
     raw[-5] ^= 0x10
     put(person, "family_name", bytes(raw))
-    with pytest.raises(crypto.DecryptionError, match="people.person.family_name") as info:
+    with pytest.raises(crypto.DecryptionError, match=r"people\.person\.family_name") as info:
         Person.objects.get(pk=person.pk)
     assert "Okafor" not in str(info.value)
 
@@ -88,7 +88,7 @@ def test_a_flipped_bit_in_the_stored_value_fails_loudly() -> None:
 def test_a_value_copied_into_another_column_does_not_decrypt() -> None:
     person = PersonFactory.create(given_name="Amina", family_name="Yusuf")
     put(person, "given_name", F("family_name"))
-    with pytest.raises(crypto.DecryptionError, match="people.person.given_name"):
+    with pytest.raises(crypto.DecryptionError, match=r"people\.person\.given_name"):
         Person.objects.get(pk=person.pk)
 
 
@@ -142,7 +142,7 @@ def test_null_stays_null_and_empty_text_is_encrypted() -> None:
 
 def test_fields_deconstruct_for_migrations() -> None:
     field = EncryptedTextField(max_length=20, blank=True, context="people.person.alias")
-    name, path, args, kwargs = field.deconstruct()
+    _name, path, args, kwargs = field.deconstruct()
     assert path == "wayhome.core.fields.EncryptedTextField"
     rebuilt = EncryptedTextField(*args, **kwargs)
     assert (rebuilt.max_length, rebuilt.blank, rebuilt.context) == (20, True, "people.person.alias")
