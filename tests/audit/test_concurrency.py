@@ -5,40 +5,24 @@ serialises every writer (``BEGIN IMMEDIATE`` with a busy timeout). Either way, n
 share a number or a predecessor. Meanwhile a verifier walks the chain again and again: events
 appended during its walk must never look like tampering.
 
-The SQLite test database is in memory with a shared cache, where a locked table is reported at
-once (``database table is locked``) instead of waiting out the busy timeout as a file database
-does; ``retrying`` plays the busy handler there by trying again.
+On SQLite, ``retrying`` plays the busy handler (see tests/concurrency.py).
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 
+from tests.concurrency import retrying
 from wayhome.audit.chain import chain_verify
 from wayhome.audit.models import AuditEvent
 from wayhome.audit.services import audit_record
 
 THREADS = 6
 EVENTS_PER_THREAD = 15
-T = TypeVar("T")
-
-
-def retrying(work: Callable[[], T]) -> T:
-    for _attempt in range(5000):
-        try:
-            return work()
-        except OperationalError as exc:
-            if connection.vendor != "sqlite" or "locked" not in str(exc):
-                raise
-            time.sleep(0.001)
-    raise AssertionError("never got a turn")
 
 
 @pytest.mark.django_db(transaction=True)

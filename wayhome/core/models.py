@@ -22,3 +22,13 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Counter(models.Model):
+    """The last number handed out in a scope (see ``wayhome.core.sequences``)."""
+
+    scope = models.CharField(max_length=120, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.value}"

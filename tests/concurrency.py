@@ -1,0 +1,28 @@
+"""Helpers for tests where several threads write at once, each on its own connection."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import OperationalError, connection
+
+T = TypeVar("T")
+
+
+def retrying(work: Callable[[], T]) -> T:
+    """Run ``work``, trying again while SQLite reports a locked table.
+
+    The SQLite test database is in memory with a shared cache, where a locked table is reported
+    at once (``database table is locked``) instead of waiting out the busy timeout as a file
+    database does; this plays the busy handler. On PostgreSQL every error is raised at once.
+    """
+    for _attempt in range(5000):
+        try:
+            return work()
+        except OperationalError as exc:
+            if connection.vendor != "sqlite" or "locked" not in str(exc):
+                raise
+            time.sleep(0.001)
+    raise AssertionError("never got a turn")
