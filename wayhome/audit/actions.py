@@ -19,6 +19,8 @@ ACTIONS: dict[str, Promise] = {
     "role.grant": _("Granted a role"),
     "audit.view": _("Viewed the audit trail"),
     "audit.export": _("Exported the audit trail"),
+    "token.issue": _("Issued an API token"),
+    "token.revoke": _("Revoked an API token"),
 }
 
 
