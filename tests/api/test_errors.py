@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.http import HttpRequest
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import include, path
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import Router, Schema
 
-from wayhome.api.auth import bearer_auth
-from wayhome.api.errors import install_error_handlers
+from wayhome.api.api import build_api
+from wayhome.api.middleware import ApiErrorShapeMiddleware
 from wayhome.api.models import ApiToken
 from wayhome.api.services import token_revoke
 
@@ -33,29 +34,36 @@ def error_of(response: Any, status: int, code: str) -> dict[str, Any]:
     return dict(body["error"])
 
 
-# A second API built like the real one (same auth and error handlers), mounted under /api/v1/ in
-# a test URLconf, with a body to validate and an operation that crashes. The real API is left as
-# it is, so that the isolation test and the OpenAPI document do not see these.
+# The API as ``build_api`` makes it, with one more router listed the way apps list theirs in
+# ``ROUTERS``: a body to validate and an operation that crashes. It is mounted at /api/v1/ in a
+# test URLconf only, so the real API (and the isolation test, and its OpenAPI document) never
+# see these operations.
 class Payload(Schema):
     name: str
     count: int
 
 
-probe_api = NinjaAPI(urls_namespace="probe", docs_url=None, auth=bearer_auth)
-install_error_handlers(probe_api)
+probe = Router()
 
 
-@probe_api.post("/probe")
+@probe.post("/probe")
 def probe_post(request: HttpRequest, payload: Payload) -> dict[str, str]:
     return {"name": payload.name}
 
 
-@probe_api.get("/crash")
+@probe.get("/crash")
 def probe_crash(request: HttpRequest) -> dict[str, str]:
     raise RuntimeError("secret-canary-value in a stack trace")
 
 
-urlpatterns = [path("api/v1/test-probe/", probe_api.urls), path("", include("config.urls"))]
+probe_api = build_api([("/test-probe", f"{__name__}.probe")], urls_namespace="probe")
+urlpatterns = [path("api/v1/", probe_api.urls), path("", include("config.urls"))]
+
+
+def test_a_router_listed_like_in_routers_is_mounted_with_auth() -> None:
+    schema = probe_api.get_openapi_schema(path_prefix="/api/v1/")
+    assert schema["paths"]["/api/v1/test-probe/probe"]["post"]["security"] == [{"BearerAuth": []}]
+    assert "/api/v1/me" in schema["paths"]
 
 
 @pytest.fixture
@@ -167,3 +175,23 @@ def test_non_api_pages_keep_their_own_errors(client: Client) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+def answering(response: HttpResponse) -> Callable[[HttpRequest], HttpResponse]:
+    def get_response(request: HttpRequest) -> HttpResponse:
+        return response
+
+    return get_response
+
+
+def test_middleware_shapes_any_plain_error_under_api_v1_only() -> None:
+    factory = RequestFactory()
+    for status, code in [(403, "forbidden"), (500, "server_error"), (401, "unauthorized")]:
+        plain = HttpResponse("<h1>Traceback: secret-canary</h1>", status=status)
+        middleware = ApiErrorShapeMiddleware(answering(plain))
+        response = middleware(factory.get("/api/v1/anything"))
+        error_of(response, status, code)
+        assert b"canary" not in response.content
+        assert middleware(factory.get("/people/")) is plain
+    ok = HttpResponse("fine")
+    assert ApiErrorShapeMiddleware(answering(ok))(factory.get("/api/v1/x")) is ok

@@ -23,20 +23,6 @@ ROUTERS: list[tuple[str, str]] = [
 
 ERROR_RESPONSES = {401: Error}
 
-api = NinjaAPI(
-    title="Wayhome API",
-    version="1",
-    description=(
-        "Case management for Assisted Voluntary Return and Reintegration. "
-        "Authenticate with a personal token: `Authorization: Bearer <token>`. "
-        'Every error has the shape {"error": {"code", "message", "details"}}.'
-    ),
-    urls_namespace="api:v1",
-    docs_url=None,
-    auth=bearer_auth,
-)
-install_error_handlers(api)
-
 core = Router(tags=["account"])
 
 
@@ -67,6 +53,25 @@ def me(request: HttpRequest) -> Me:
     )
 
 
-api.add_router("", core)
-for _prefix, _dotted in ROUTERS:
-    api.add_router(_prefix, import_string(_dotted))
+def build_api(routers: list[tuple[str, str]], *, urls_namespace: str = "api:v1") -> NinjaAPI:
+    """The API with the account router and each ``(prefix, dotted path)`` router mounted."""
+    built = NinjaAPI(
+        title="Wayhome API",
+        version="1",
+        description=(
+            "Case management for Assisted Voluntary Return and Reintegration. "
+            "Authenticate with a personal token: `Authorization: Bearer <token>`. "
+            'Every error has the shape {"error": {"code", "message", "details"}}.'
+        ),
+        urls_namespace=urls_namespace,
+        docs_url=None,  # ninja's pages load scripts from a CDN; ours is views.operation_list
+        auth=bearer_auth,
+    )
+    install_error_handlers(built)
+    built.add_router("", core)
+    for prefix, dotted in routers:
+        built.add_router(prefix, import_string(dotted))
+    return built
+
+
+api = build_api(ROUTERS)
