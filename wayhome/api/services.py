@@ -45,7 +45,11 @@ def token_issue(
 
 
 def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
-    """Revokes the token at once; revoking a revoked token changes nothing."""
+    """Revokes the token at once; revoking a revoked token changes nothing.
+
+    Callers fetch ``token`` through ``selectors.token_get``, which answers 404 for a token that is
+    not the actor's own.
+    """
     with transaction.atomic(durable=True):
         locked = ApiToken.objects.select_for_update().get(pk=token.pk)
         if locked.revoked_at is None:
