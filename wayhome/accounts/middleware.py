@@ -25,7 +25,7 @@ LAST_SEEN_RESOLUTION = 60
 MFA_EXEMPT_PREFIXES = (
     "/static/",
     "/healthz",
-    "/api/",
+    "/api/v1/",  # bearer tokens only; the token pages under /api/tokens/ need MFA
     "/i18n/",
     "/accounts/mfa/",
     "/accounts/logout/",

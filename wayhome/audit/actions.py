@@ -24,6 +24,8 @@ ACTIONS: dict[str, Promise] = {
     "person.view": _("Viewed a person's record"),
     "person.list": _("Listed people"),
     "person.search": _("Searched for people"),
+    "token.issue": _("Issued an API token"),
+    "token.revoke": _("Revoked an API token"),
 }
 
 

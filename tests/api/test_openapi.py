@@ -1,0 +1,68 @@
+"""The OpenAPI document and the server-rendered docs page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from tests.api.test_views import INLINE
+from wayhome.api import api as api_module
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_document(client: Client) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"] == {
+        "title": "Wayhome API",
+        "version": "1",
+        "description": schema["info"]["description"],
+    }
+    me = schema["paths"]["/api/v1/me"]["get"]
+    assert me["security"] == [{"BearerAuth": []}]
+    assert schema["components"]["securitySchemes"]["BearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
+    assert "200" in me["responses"]
+    assert "401" in me["responses"]
+
+
+def test_every_operation_needs_a_token_unless_it_says_so() -> None:
+    schema = api_module.api.get_openapi_schema()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            assert operation.get("security"), f"{method.upper()} {path} is open to anyone"
+
+
+def test_routers_are_mounted_from_the_list() -> None:
+    assert isinstance(api_module.ROUTERS, list)
+    for prefix, dotted in api_module.ROUTERS:
+        assert prefix.startswith("/")
+        assert dotted.endswith(".router")
+
+
+def test_ninja_docs_pages_are_off(client: Client) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger" not in html.lower()
+    assert "cdn" not in html.lower()
+
+
+def test_docs_page_lists_operations_without_inline_script(client: Client) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert not INLINE.search(html)
+    assert "<code>GET /api/v1/me</code>" in html
+    assert "The token&#x27;s user" in html or "The token's user" in html
+    assert 'href="/api/v1/openapi.json"' in html
+    assert "Bearer token" in html
+    assert re.search(r'<html lang="en"', html)

@@ -1,0 +1,139 @@
+"""The one error shape of the API: ``{"error": {"code": ..., "message": ..., "details": ...}}``.
+
+The ninja exception handlers below shape what an operation raises; ``ApiErrorShapeMiddleware``
+shapes what never reaches an operation (unknown routes, wrong methods, server errors). Messages
+are generic and translated; details hold field names and reasons, never the values sent, and
+never a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+# Marks a response as already in the error shape, so that the middleware leaves it alone.
+SHAPED_ATTR = "_wayhome_error_shaped"
+
+CODES: dict[int, tuple[str, Promise]] = {
+    400: ("bad_request", _("The request could not be understood.")),
+    401: ("unauthorized", _("A valid bearer token is required.")),
+    403: ("forbidden", _("You may not do this.")),
+    404: ("not_found", _("Not found.")),
+    405: ("method_not_allowed", _("This method is not allowed here.")),
+    409: ("conflict", _("The request conflicts with the current state of the record.")),
+    413: ("payload_too_large", _("The request is too large.")),
+    415: ("unsupported_media_type", _("This content type is not supported.")),
+    422: ("validation_error", _("The request is not valid.")),
+    429: ("too_many_requests", _("Too many requests. Try again later.")),
+    500: ("server_error", _("Something went wrong on our side. It has been logged.")),
+    503: ("unavailable", _("The service is unavailable. Try again later.")),
+}
+MALFORMED_JSON = ("malformed_json", _("The request body is not valid JSON."))
+BEARER_CHALLENGE = 'Bearer realm="wayhome"'
+
+
+def code_for(status: int) -> tuple[str, Promise]:
+    if status in CODES:
+        return CODES[status]
+    return CODES[500] if status >= 500 else CODES[400]
+
+
+def error_response(
+    status: int,
+    *,
+    code: str | None = None,
+    message: str | Promise | None = None,
+    details: Any = None,
+) -> JsonResponse:
+    default_code, default_message = code_for(status)
+    body = {
+        "error": {
+            "code": code or default_code,
+            "message": str(message if message is not None else default_message),
+            "details": details,
+        }
+    }
+    response = JsonResponse(body, status=status)
+    setattr(response, SHAPED_ATTR, True)
+    if status == 401:
+        response["WWW-Authenticate"] = BEARER_CHALLENGE
+    return response
+
+
+def is_shaped(response: HttpResponse) -> bool:
+    """True when the response already carries the error shape."""
+    if getattr(response, SHAPED_ATTR, False):
+        return True
+    if getattr(response, "streaming", False):
+        return False
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return False
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return False
+    return (
+        isinstance(data, dict)
+        and set(data) == {"error"}
+        and isinstance(data["error"], dict)
+        and {"code", "message", "details"} <= set(data["error"])
+    )
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pydantic's errors without the values sent (``input``, ``ctx`` may hold personal data)."""
+    result = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        location = loc[0] if loc else ""
+        # ninja puts the operation's parameter name second for a body ("body", "payload", "x").
+        path = loc[2:] if location == "body" and len(loc) > 2 else loc[1:]
+        result.append(
+            {
+                "location": location,
+                "field": ".".join(path),
+                "message": str(error.get("msg", "")),
+                "type": str(error.get("type", "")),
+            }
+        )
+    return result
+
+
+def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    return error_response(422, details=field_errors(exc.errors))
+
+
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, ValueError):
+        # ninja wraps a body it cannot parse (json.JSONDecodeError, UnicodeDecodeError).
+        return error_response(400, code=MALFORMED_JSON[0], message=MALFORMED_JSON[1])
+    if isinstance(exc, AuthenticationError):
+        custom = exc.message if exc.message != "Unauthorized" else None
+        return error_response(401, message=custom)
+    if isinstance(exc, AuthorizationError):
+        return error_response(403)
+    # Messages given by our own code (HttpError(409, _("..."))) are meant for the client.
+    return error_response(exc.status_code, message=exc.message or None)
+
+
+def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+    return error_response(404)
+
+
+def _unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+    # Django logs it and answers 500; ApiErrorShapeMiddleware shapes that answer.
+    raise exc
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(Exception, _unexpected)
