@@ -56,7 +56,7 @@ DEMO_ROLE_OFFICES: dict[Role, list[str]] = {
 }
 
 # Easy to read aloud and type: no 0/o, 1/l/i.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105 (an alphabet)
 
 
 def demo_email(role: str) -> str:
