@@ -147,6 +147,7 @@ OTP_TOTP_ISSUER = "Wayhome"
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "wayhome.accounts.throttling.lockout_username"
 # axes warns when the address is not part of the lockout. That is deliberate: a whole office, a
 # reception centre or a mobile network shares one address, and an attacker there must lock only
 # the account attacked, not everyone else (docs/security.md, "Login throttling").
