@@ -67,11 +67,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the accounts middleware: the session timeout tells the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "wayhome.accounts.middleware.SessionTimeoutMiddleware",
     "wayhome.accounts.middleware.MfaRequiredMiddleware",
     "wayhome.accounts.middleware.CurrentOfficeMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

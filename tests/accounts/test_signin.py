@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
 
 
-def _sign_in(client: Client, email: str, password: str = TEST_PASSWORD) -> object:
+def _sign_in(client: Client, email: str, password: str = TEST_PASSWORD) -> Any:
     return client.post(LOGIN, {"username": email, "password": password})
 
 
