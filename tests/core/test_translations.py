@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import polib
+import polib  # type: ignore[import-untyped]
 import pytest
 from django.test import Client
 from django.urls import reverse
