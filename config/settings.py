@@ -67,11 +67,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the accounts middleware: the session timeout tells the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "wayhome.accounts.middleware.SessionTimeoutMiddleware",
     "wayhome.accounts.middleware.MfaRequiredMiddleware",
     "wayhome.accounts.middleware.CurrentOfficeMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -147,6 +148,7 @@ OTP_TOTP_ISSUER = "Wayhome"
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "wayhome.accounts.throttling.lockout_username"
 # axes warns when the address is not part of the lockout. That is deliberate: a whole office, a
 # reception centre or a mobile network shares one address, and an attacker there must lock only
 # the account attacked, not everyone else (docs/security.md, "Login throttling").
@@ -182,6 +184,11 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.get_int("HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.get_bool("HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds the whole registered domain and every subdomain to HTTPS in browsers
+        # for months, and is hard to undo: the operator opts in (WAYHOME_HSTS_PRELOAD=1) for a
+        # domain they control entirely, so Django's reminder about it is silenced until then.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.get_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

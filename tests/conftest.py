@@ -19,6 +19,14 @@ from wayhome.accounts.models import Office, User
 from wayhome.accounts.permissions import Role
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    """The .mo files are built, not committed (``make messages``): build stale ones here too."""
+    from tests.i18n import compile_messages
+
+    compile_messages()
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,7 +21,9 @@ SESSION_LAST_SEEN = "wh_last_seen"
 # The idle clock is written at most this often, so that reads do not write the session each time.
 LAST_SEEN_RESOLUTION = 60
 
-# Paths a signed-in user may reach before completing MFA.
+# Paths a signed-in user may reach before completing MFA. Not /api/: the token page there would
+# let a password alone mint a bearer token (API clients with a bearer token have no session, so
+# the gate does not touch them).
 MFA_EXEMPT_PREFIXES = (
     "/static/",
     "/healthz",

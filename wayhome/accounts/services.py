@@ -64,3 +64,13 @@ def _grant(*, actor: Any, user: User, office: Office, role: str) -> RoleGrant:
             details={"role": role, "user_id": str(user.pk)},
         )
     return grant
+
+
+def user_password_set(*, actor: Any, user: User, password: str) -> User:
+    """Sets a new password (checked by the validators); the audit event holds no secret."""
+    validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic(durable=True):
+        user.save(update_fields=["password"])
+        audit_record(actor=actor, action="user.password_set", obj=user)
+    return user

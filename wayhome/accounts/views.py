@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -99,12 +99,13 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def office_switch(request: HttpRequest) -> HttpResponse:
+    """Only to an office where the user holds a role; any other answers 404, as if absent."""
     form = OfficeSwitchForm(request.POST)
-    if form.is_valid():
-        office = office_list_for(request.user).filter(pk=form.cleaned_data["office"]).first()
-        if office is not None:
-            request.session[SESSION_OFFICE] = str(office.pk)
-            messages.success(request, _("You are now working in %(office)s.") % {"office": office})
-            return HttpResponseRedirect(_next_url(request))
-    messages.error(request, _("You do not hold a role in that office."))
+    if not form.is_valid():
+        raise Http404
+    office = office_list_for(request.user).filter(pk=form.cleaned_data["office"]).first()
+    if office is None:
+        raise Http404
+    request.session[SESSION_OFFICE] = str(office.pk)
+    messages.success(request, _("You are now working in %(office)s.") % {"office": office.name})
     return HttpResponseRedirect(_next_url(request))

@@ -16,6 +16,7 @@ ACTIONS: dict[str, Promise] = {
     "auth.mfa_failure": _("Failed two-step verification"),
     "office.create": _("Created an office"),
     "user.create": _("Created a user account"),
+    "user.password_set": _("Set a user's password"),
     "role.grant": _("Granted a role"),
     "audit.view": _("Viewed the audit trail"),
     "audit.export": _("Exported the audit trail"),

@@ -7,11 +7,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from wayhome.accounts.selectors import role_list_by_office
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The user's home page; it will hold the work queue once cases exist (build order 2)."""
-    return render(request, "core/home.html")
+    return render(request, "core/home.html", {"office_roles": role_list_by_office(request.user)})
 
 
 @never_cache
