@@ -60,7 +60,7 @@ def test_list_shows_the_offices_people_linked_by_id(personas: Personas) -> None:
 def test_search_finds_by_exact_name_and_audits_without_the_text(personas: Personas) -> None:
     amina = PersonFactory.create(office=personas.office_a, given_name="Amína", family_name="Yusuf")
     PersonFactory.create(office=personas.office_a, given_name="Amira", family_name="Yusuf")
-    response = client_for(personas.caseworker_a).get(LIST, {"q": "amina YUSUF"})
+    response = client_for(personas.caseworker_a).post(LIST, {"q": "amina YUSUF"})
     body = response.content.decode()
     assert detail(amina) in body
     assert "Amira" not in body
@@ -72,7 +72,7 @@ def test_search_finds_by_exact_name_and_audits_without_the_text(personas: Person
 def test_search_by_date_of_birth(personas: Personas) -> None:
     born = PersonFactory.create(office=personas.office_a, date_of_birth=datetime.date(1980, 2, 29))
     PersonFactory.create(office=personas.office_a, date_of_birth=datetime.date(1980, 3, 1))
-    body = client_for(personas.caseworker_a).get(LIST, {"q": "1980-02-29"}).content.decode()
+    body = client_for(personas.caseworker_a).post(LIST, {"q": "1980-02-29"}).content.decode()
     assert body.count("/people/") - body.count('href="/people/"') >= 1
     assert detail(born) in body
     assert AuditEvent.objects.get(action="person.search").details["by"] == "date_of_birth"
@@ -80,7 +80,7 @@ def test_search_by_date_of_birth(personas: Personas) -> None:
 
 def test_htmx_search_answers_the_results_only(personas: Personas) -> None:
     amina = PersonFactory.create(office=personas.office_a, given_name="Amina", family_name="Yusuf")
-    response = client_for(personas.caseworker_a).get(
+    response = client_for(personas.caseworker_a).post(
         LIST, {"q": "Amina Yusuf"}, headers={"HX-Request": "true"}
     )
     body = response.content.decode()
@@ -93,11 +93,33 @@ def test_htmx_search_answers_the_results_only(personas: Personas) -> None:
 def test_another_offices_person_is_absent_from_list_and_search(personas: Personas) -> None:
     amina = PersonFactory.create(office=personas.office_a, given_name="Amina", family_name="Yusuf")
     client = client_for(personas.caseworker_b)
-    for params in ({}, {"q": "Amina Yusuf"}, {"q": amina.date_of_birth.isoformat()}):
-        body = client.get(LIST, params).content.decode()
-        assert str(amina.pk) not in body
-        assert "Yusuf, Amina" not in body
-        assert "Nobody" in body
+    for params in ({"q": "Amina Yusuf"}, {"q": amina.date_of_birth.isoformat()}):
+        for body in (
+            client.get(LIST, params).content.decode(),
+            client.post(LIST, params).content.decode(),
+        ):
+            assert str(amina.pk) not in body
+            assert "Yusuf, Amina" not in body
+            assert "Nobody" in body
+    assert str(amina.pk) not in client.get(LIST).content.decode()
+
+
+def test_a_search_never_puts_the_name_in_a_url(personas: Personas) -> None:
+    """The search form and its pages POST the query: no name in history or access logs."""
+    for _ in range(30):
+        PersonFactory.create(office=personas.office_a, given_name="Amina", family_name="Yusuf")
+    client = client_for(personas.caseworker_a)
+    page = client.get(LIST).content.decode()
+    assert 'method="post"' in page
+    assert 'hx-post="/people/"' in page
+    body = client.post(LIST, {"q": "Amina Yusuf"}).content.decode()
+    assert "30 people" in body
+    assert 'name="page" value="2"' in body
+    hrefs = re.findall(r'(?:href|hx-get|hx-post|action)="([^"]*)"', body)
+    assert hrefs
+    assert not [url for url in hrefs if "amina" in url.lower() or "q=" in url]
+    second = client.post(LIST, {"q": "Amina Yusuf", "page": "2"}).content.decode()
+    assert "Page 2 of 2" in second
 
 
 def test_list_pages(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:

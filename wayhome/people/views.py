@@ -39,23 +39,25 @@ def _working_office_id(request: HttpRequest) -> uuid.UUID | None:
     return office.pk if office else None
 
 
-def _page_query(query: str, page: int) -> str:
+def _page_query(page: int) -> str:
+    """The query string of another page of the unsearched list (a search pages by POST)."""
     params = QueryDict(mutable=True)
-    if query:
-        params["q"] = query
     params["page"] = str(page)
     return params.urlencode()
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponse:
+    """The people the user may see; a search is POSTed so that no name lands in a URL (browser
+    history, proxy and server logs). GET ``?q=`` gives the same answer for hand-made links."""
     if not has_perm_anywhere(request.user, Perm.PERSON_VIEW):
         raise Http404
-    form = PersonSearchForm(request.GET or None)
+    data = request.POST if request.method == "POST" else request.GET
+    form = PersonSearchForm(data if "q" in data else None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     paginator = Paginator(select_people(request.user, query=query), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(data.get("page"))
     kind = search_kind(query)
     audit_record(
         actor=request.user,
@@ -69,10 +71,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query,
-        "previous_query": _page_query(query, page.previous_page_number())
-        if page.has_previous()
-        else "",
-        "next_query": _page_query(query, page.next_page_number()) if page.has_next() else "",
+        "previous_query": _page_query(page.previous_page_number()) if page.has_previous() else "",
+        "next_query": _page_query(page.next_page_number()) if page.has_next() else "",
         "can_create": has_perm_anywhere(request.user, Perm.PERSON_CREATE),
     }
     htmx = getattr(request, "htmx", None)
