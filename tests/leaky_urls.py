@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import include, path
 from django.utils.html import escape
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 
 from wayhome.api.auth import bearer_auth
 from wayhome.api.models import ApiToken
@@ -38,11 +38,30 @@ def leaky_search(request: HttpRequest) -> HttpResponse:
     )
 
 
+def leaky_post_search(request: HttpRequest) -> HttpResponse:
+    """A page whose form POSTs ``q`` (as the people list does), searching every office."""
+    form = '<form method="post" action=""><input name="q"></form>'
+    if request.method != "POST":
+        return HttpResponse(form)
+    query = request.POST.get("q", "")
+    found = [t for t in ApiToken.objects.all() if query in (str(t.pk), str(t))]
+    return HttpResponse(form + "".join(str(t.pk) for t in found))
+
+
 def widget_detail(request: HttpRequest, widget_id: uuid.UUID) -> HttpResponse:
     return HttpResponse(status=404)
 
 
 leaky_api = NinjaAPI(urls_namespace="leaky-api", docs_url=None, auth=bearer_auth)
+
+
+class SearchIn(Schema):
+    q: str
+
+
+@leaky_api.post("/tokens/search")
+def api_search(request: HttpRequest, payload: SearchIn) -> list[str]:
+    return [str(t.pk) for t in ApiToken.objects.all() if payload.q in (str(t.pk), str(t))]
 
 
 @leaky_api.get("/tokens/{token_id}")
@@ -59,6 +78,7 @@ urlpatterns = [
     path("leaky/tokens/<uuid:token_id>/", leaky_detail),
     path("leaky/tokens/", leaky_list),
     path("leaky/search/", leaky_search),
+    path("leaky/post-search/", leaky_post_search),
     path("leaky/widgets/<uuid:widget_id>/", widget_detail),
     path("leaky-api/", leaky_api.urls),
     path("", include("config.urls")),

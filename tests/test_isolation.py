@@ -17,10 +17,11 @@ in it, and makes one test per route:
   method the OpenAPI document lists, with required query parameters and a body made from the
   schema's examples or types). Every answer must be 404, except 405 for a method the route does
   not take; at least one answer must be 404.
-- **List routes**: every GET route without path parameters, UI and API, except those in
-  ``SKIP_LISTS`` (each with its reason). Fetched by the office-B user plainly and with ``?q=``
-  set to each object's ``str()`` and id, the response never contains the id of an object of
-  office A made by any of the factories above.
+- **List routes**: every GET route without path parameters, UI and API, and every API route
+  that searches with a POSTed ``{"q": ...}``, except those in ``SKIP_LISTS`` (each with its
+  reason). Fetched by the office-B user plainly and searching for each object's ``str()`` and
+  id (``?q=``, and a POST where the page's form or the API operation searches that way), the
+  response never contains the id of an object of office A made by any of the factories above.
 
 ``test_the_generator_can_fail`` runs the same checks on ``tests/leaky_urls.py``, a URLconf with
 deliberately leaky views, and shows that each kind of leak, and a missing factory, is reported.
@@ -59,6 +60,8 @@ ID_PARAM = re.compile(r"^(?P<entity>[a-z][a-z0-9_]*)_id$")
 DJANGO_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
 OPENAPI_PARAM = re.compile(r"{(?P<name>\w+)}")
 UI_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# A page whose search form POSTs its field ``q`` (so that no name reaches a URL).
+POST_SEARCH_FORM = re.compile(rb'<form[^>]*method="post"[^>]*>(?:(?!</form>).)*name="q"', re.S)
 SAMPLE_BY_CONVERTER = {"int": "1", "slug": "x", "str": "x", "path": "x"}
 
 # GET routes without parameters that the list check does not fetch, by URL name, with the reason.
@@ -167,11 +170,24 @@ def object_routes(urlconf: str | None = None) -> list[Route]:
     return [route for route in collect_routes(urlconf) if route.id_params]
 
 
+def searches_by_post(route: Route) -> bool:
+    """An API operation that searches with a POSTed ``{"q": ...}`` (so that no name reaches a
+    URL): its request body has a property ``q``."""
+    operation = route.operations.get("POST") or {}
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        schema = route.components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return "q" in schema.get("properties", {})
+
+
 def list_routes(urlconf: str | None = None) -> list[Route]:
     return [
         route
         for route in collect_routes(urlconf)
-        if not route.params and "GET" in route.methods and route.name not in SKIP_LISTS
+        if not route.params
+        and ("GET" in route.methods or searches_by_post(route))
+        and route.name not in SKIP_LISTS
     ]
 
 
@@ -418,24 +434,42 @@ def check_list_route(route: Route, objects: list[models.Model], viewers: list[Vi
     """
     problems = []
 
-    def fetch(who: Viewer, query: str) -> bytes:
-        url = route.template + query
+    def fetch(who: Viewer, text: str | None) -> bytes:
+        """The list (``text`` None) or every answer to searching ``text``: GET ``?q=``, and a
+        POST where the route searches that way (an API body with ``q``; a page whose form
+        POSTs a field ``q``)."""
+        query = "" if text is None else "?" + urlencode({"q": text})
         if route.kind == "ui":
-            return _body(who.session.get(url))
-        return _body(who.session.get(url, HTTP_AUTHORIZATION=f"Bearer {who.token}"))
+            body = _body(who.session.get(route.template + query))
+            if text is not None and POST_SEARCH_FORM.search(fetch(who, None)):
+                body += b"\n" + _body(who.session.post(route.template, {"q": text}))
+            return body
+        auth = f"Bearer {who.token}"
+        body = b""
+        if "GET" in route.methods:
+            body = _body(who.session.get(route.template + query, HTTP_AUTHORIZATION=auth))
+        if text is not None and searches_by_post(route):
+            answer = who.session.post(
+                route.template,
+                json.dumps({"q": text}),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=auth,
+            )
+            body += b"\n" + _body(answer)
+        return body
 
     for who in viewers:
-        plain = fetch(who, "")
+        plain = fetch(who, None)
         for obj in objects:
             label = f"{type(obj).__name__} {obj.pk} of office A"
             if any(found in plain for found in _ids_of(obj)):
                 problems.append(f"{route.test_id}: shows {who.label} the id of {label}.")
-            by_name = _without_echo(fetch(who, "?" + urlencode({"q": str(obj)})), str(obj))
+            by_name = _without_echo(fetch(who, str(obj)), str(obj))
             if any(found in by_name for found in _ids_of(obj)):
                 problems.append(
                     f"{route.test_id}?q=<its str()>: shows {who.label} the id of {label}."
                 )
-            by_id = _without_echo(fetch(who, "?" + urlencode({"q": str(obj.pk)})), str(obj.pk))
+            by_id = _without_echo(fetch(who, str(obj.pk)), str(obj.pk))
             name = escape(str(obj)).encode()
             if any(found in by_id for found in _ids_of(obj)) or (
                 name in by_id and name not in plain
@@ -502,7 +536,14 @@ def test_the_generator_can_fail(personas: Personas, settings: Any) -> None:
     assert "office=" in problems[0]
 
     objects = objects_of_every_factory(object_routes(), personas.office_a)
-    for template in ("/leaky/tokens/", "/leaky/search/", "/leaky-api/tokens"):
+    leaky_lists = (
+        "/leaky/tokens/",
+        "/leaky/search/",
+        "/leaky/post-search/",
+        "/leaky-api/tokens",
+        "/leaky-api/tokens/search",
+    )
+    for template in leaky_lists:
         assert routes[template] in list_routes()
         problems = check_list_route(routes[template], objects, viewers)
         assert problems, f"{template} leaks and was not reported"

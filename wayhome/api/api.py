@@ -18,7 +18,7 @@ from wayhome.api.schemas import Error, Me, OfficeAccess
 
 # (prefix, dotted path of a ninja Router). One line per app.
 ROUTERS: list[tuple[str, str]] = [
-    # ("/people", "wayhome.people.api.router"),
+    ("/people", "wayhome.people.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}

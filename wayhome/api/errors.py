@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,40 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return result
 
 
+class RecordInvalid(Exception):
+    """A model's validation failed (``django_validation_error`` builds it): answered 422."""
+
+    def __init__(self, details: list[dict[str, Any]]) -> None:
+        super().__init__("invalid")
+        self.details = details
+
+
+def django_validation_error(exc: DjangoValidationError) -> RecordInvalid:
+    """Django's ``ValidationError`` (from a service's ``full_clean``) as field errors in the one
+    shape. The value sent is never repeated: a message that would quote it says so instead."""
+    details = []
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {"": exc.error_list}
+    for field, items in errors.items():
+        for item in items:
+            params = dict(item.params or {})
+            if "value" in params:
+                params["value"] = _("The value given")
+            message = str(item.message) % params if params else str(item.message)
+            details.append(
+                {
+                    "location": "body",
+                    "field": "" if field == "__all__" else field,
+                    "message": message,
+                    "type": item.code or "invalid",
+                }
+            )
+    return RecordInvalid(details)
+
+
+def _record_invalid(request: HttpRequest, exc: Any) -> HttpResponse:
+    return error_response(422, details=exc.details)
+
+
 def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
     return error_response(422, details=field_errors(exc.errors))
 
@@ -134,6 +169,7 @@ def _unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, _validation_error)
+    api.add_exception_handler(RecordInvalid, _record_invalid)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(Exception, _unexpected)
