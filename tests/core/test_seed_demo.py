@@ -10,6 +10,9 @@ from wayhome.accounts.models import Office, RoleGrant, User
 from wayhome.accounts.permissions import Role
 from wayhome.audit.models import AuditEvent
 from wayhome.core.management.commands.seed_demo import demo_email
+from wayhome.people.demo import DEMO_PEOPLE
+from wayhome.people.models import Person
+from wayhome.people.selectors import person_list
 
 pytestmark = pytest.mark.django_db
 
@@ -50,12 +53,22 @@ def test_seed_demo_creates_one_user_per_role_with_a_printed_password_that_signs_
 
 def test_seed_demo_twice_changes_nothing_and_says_so() -> None:
     _seed()
-    counts = (Office.objects.count(), User.objects.count(), RoleGrant.objects.count())
+    counts = (
+        Office.objects.count(),
+        User.objects.count(),
+        RoleGrant.objects.count(),
+        Person.objects.count(),
+    )
     hashes = dict(User.objects.values_list("email", "password"))
     output = _seed()
     assert "exists already" in output
     assert _passwords(output) == {}
-    assert (Office.objects.count(), User.objects.count(), RoleGrant.objects.count()) == counts
+    assert (
+        Office.objects.count(),
+        User.objects.count(),
+        RoleGrant.objects.count(),
+        Person.objects.count(),
+    ) == counts
     assert dict(User.objects.values_list("email", "password")) == hashes
 
 
@@ -75,3 +88,15 @@ def test_seed_demo_refuses_production_mode(settings: object) -> None:
     with pytest.raises(CommandError):
         _seed()
     assert not Office.objects.exists()
+
+
+def test_seed_demo_registers_synthetic_people_the_caseworker_sees() -> None:
+    _seed()
+    assert Person.objects.count() == DEMO_PEOPLE
+    caseworker = User.objects.get(email=demo_email(Role.CASEWORKER))
+    assert person_list(caseworker).count() == DEMO_PEOPLE
+    written = [p.name_as_written for p in Person.objects.all() if p.name_as_written]
+    assert written
+    assert any("\u0600" <= char <= "\u06ff" for char in written[0])
+    origin_reintegration = User.objects.get(email=demo_email(Role.REINTEGRATION))
+    assert person_list(origin_reintegration).count() == 0

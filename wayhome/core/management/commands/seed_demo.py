@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from wayhome.accounts.models import Office, RoleGrant, User
 from wayhome.accounts.permissions import Role
 from wayhome.accounts.services import office_create, role_grant, user_create, user_password_set
+from wayhome.people.demo import seed_people
 
 DEMO_DOMAIN = "demo.wayhome.org"
 
@@ -122,13 +123,14 @@ SEED_STEPS: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("offices", seed_offices),
     ("users", seed_users),
     ("role grants", seed_role_grants),
+    ("people", seed_people),
 ]
 
 
 class Command(BaseCommand):
     help = (
         "Loads demo data (offices in three host countries and three countries of origin, one "
-        "user per role). Safe to run again: it only adds what is missing."
+        "user per role, synthetic people). Safe to run again: it only adds what is missing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
