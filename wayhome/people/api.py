@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -109,14 +109,14 @@ def get_person(request: HttpRequest, person_id: uuid.UUID) -> Person:
 
 
 @router.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     user = request.auth.user  # type: ignore[attr-defined]
     if payload.office_id not in offices_with(user, Perm.PERSON_CREATE):
         raise Http404
     office = Office.objects.get(pk=payload.office_id)
     data = payload.dict(exclude={"office_id"})
     try:
-        return 201, person_create(actor=user, office=office, **data)
+        return Status(201, person_create(actor=user, office=office, **data))
     except DjangoValidationError as exc:
         raise django_validation_error(exc) from None
 
