@@ -35,7 +35,7 @@ lint: env
 	$(VENV)/bin/ruff format --check .
 
 types: env
-	$(VENV)/bin/mypy wayhome config tests
+	$(VENV)/bin/mypy wayhome config tests bench
 
 migrations-check: env
 	$(PY) manage.py makemigrations --check --dry-run
