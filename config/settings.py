@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "wayhome.accounts",
     "wayhome.audit",
     "wayhome.people",
+    "wayhome.cases",
     "wayhome.api",
 ]
 

@@ -1,7 +1,8 @@
 """The actions written to the audit trail, with the words the auditor's page shows for them.
 
-Every app that calls ``audit_record`` adds its action names here, so that auditors can filter by
-them (the filter offers exactly these).
+Every app that calls ``audit_record`` names its actions, so that auditors can filter by them (the
+filter offers exactly these): the platform's are listed here; later apps call ``register`` from
+their ``AppConfig.ready`` instead of editing this module.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ ACTIONS: dict[str, Promise] = {
     "token.issue": _("Issued an API token"),
     "token.revoke": _("Revoked an API token"),
 }
+
+
+def register(actions: dict[str, Promise]) -> None:
+    """Adds an app's actions; an action name already taken is a programming error."""
+    taken = set(actions) & set(ACTIONS)
+    if taken:
+        raise ValueError(f"audit actions registered twice: {', '.join(sorted(taken))}")
+    ACTIONS.update(actions)
 
 
 def action_label(action: str) -> str:

@@ -42,3 +42,21 @@ def validate_country(value: str) -> None:
             code="invalid_country",
             params={"value": value},
         )
+
+
+SUBDIVISION_CODES: frozenset[str] = frozenset(s.code for s in pycountry.subdivisions)
+
+
+def validate_subdivision(value: str) -> None:
+    """An ISO 3166-2 code (``IQ-BG``)."""
+    if value not in SUBDIVISION_CODES:
+        raise ValidationError(
+            _("%(value)s is not an ISO 3166-2 region code."),
+            code="invalid_region",
+            params={"value": value},
+        )
+
+
+def subdivision_name(code: str) -> str:
+    subdivision = pycountry.subdivisions.get(code=code)
+    return subdivision.name if subdivision is not None else code
