@@ -159,6 +159,10 @@ def test_the_column_type_is_binary() -> None:
         "family_name",
         "name_as_written",
         "date_of_birth",
+        "other_names",
+        "gender_identity",
+        "contacts",
+        "photo",
     }
 
 

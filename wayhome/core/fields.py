@@ -15,6 +15,7 @@ bytes) and ``bytes_to_value`` (bytes to value), for example JSON with ``json.dum
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from django import forms
@@ -177,6 +178,40 @@ class EncryptedDateField(EncryptedField):
             choices_form_class=choices_form_class,
             **kwargs,
         )
+
+
+class EncryptedJSONField(EncryptedField):
+    """A JSON value (lists of other names, contacts...), stored encrypted as compact JSON."""
+
+    description = _("Encrypted JSON")
+    empty_strings_allowed = False
+
+    def value_to_bytes(self, value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def bytes_to_value(self, data: bytes) -> Any:
+        try:
+            return json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise crypto.DecryptionError(f"{self.context}: decrypted value is not JSON") from exc
+
+
+class EncryptedBinaryField(EncryptedField):
+    """Bytes (a photo, a signed form), stored encrypted; ``max_length`` is in bytes."""
+
+    description = _("Encrypted bytes")
+    empty_strings_allowed = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(validators.MaxLengthValidator(self.max_length))
+
+    def value_to_bytes(self, value: Any) -> bytes:
+        return bytes(value)
+
+    def bytes_to_value(self, data: bytes) -> bytes:
+        return data
 
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:

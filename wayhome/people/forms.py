@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from wayhome.accounts.models import Office
 from wayhome.core.countries import country_choices
 from wayhome.people.models import Person
-from wayhome.people.services import PERSON_FIELDS
 
 
 def _nationality_choices() -> list[tuple[str, Any]]:
@@ -30,6 +29,18 @@ class PersonSearchForm(forms.Form):
     )
 
 
+# The fields these forms edit (the fuller record's details have their own form fields).
+FORM_FIELDS = (
+    "given_name",
+    "family_name",
+    "name_as_written",
+    "date_of_birth",
+    "dob_precision",
+    "sex",
+    "nationality",
+)
+
+
 class PersonForm(forms.ModelForm[Person]):
     nationality = forms.ChoiceField(
         label=_("Nationality"), choices=_nationality_choices, required=False
@@ -37,7 +48,7 @@ class PersonForm(forms.ModelForm[Person]):
 
     class Meta:
         model = Person
-        fields = PERSON_FIELDS
+        fields = FORM_FIELDS
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "given_name": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -54,7 +65,7 @@ class PersonForm(forms.ModelForm[Person]):
             self.add_error(None, exc)
 
     def person_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in PERSON_FIELDS}
+        return {name: self.cleaned_data[name] for name in FORM_FIELDS}
 
 
 class PersonCreateForm(PersonForm):
@@ -62,7 +73,7 @@ class PersonCreateForm(PersonForm):
         label=_("Office"), queryset=Office.objects.none(), empty_label=None
     )
 
-    field_order = ["office", *PERSON_FIELDS]
+    field_order = ["office", *FORM_FIELDS]
 
     def __init__(self, *args: Any, offices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

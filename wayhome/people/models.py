@@ -18,8 +18,21 @@ from django.utils.translation import gettext_lazy as _
 
 from wayhome.accounts.models import Office
 from wayhome.core.countries import validate_country
-from wayhome.core.fields import EncryptedDateField, EncryptedTextField
+from wayhome.core.fields import (
+    EncryptedBinaryField,
+    EncryptedDateField,
+    EncryptedJSONField,
+    EncryptedTextField,
+)
+from wayhome.core.languages import validate_languages
 from wayhome.core.models import BaseModel
+
+
+def validate_country_list(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Give a list of country codes."), code="invalid")
+    for code in value:
+        validate_country(code)
 
 
 class Person(BaseModel):
@@ -60,6 +73,39 @@ class Person(BaseModel):
         validators=[validate_country],
         help_text=_("Leave empty when not known or stateless."),
     )
+    other_names = EncryptedJSONField(
+        _("other names and aliases"),
+        default=list,
+        blank=True,
+        help_text=_("Other spellings, former names, names used on the journey."),
+    )
+    gender_identity = EncryptedTextField(
+        _("gender identity"),
+        max_length=100,
+        blank=True,
+        help_text=_("Only if the person wishes to say."),
+    )
+    other_nationalities = models.JSONField(
+        _("other nationalities"),
+        default=list,
+        blank=True,
+        validators=[validate_country_list],
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        validators=[validate_languages],
+        help_text=_("ISO 639 codes, the preferred language first."),
+    )
+    contacts = EncryptedJSONField(
+        _("contacts"),
+        default=list,
+        blank=True,
+        help_text=_("Telephone numbers, e-mail addresses, messaging accounts."),
+    )
+    photo = EncryptedBinaryField(_("photo"), null=True, blank=True, max_length=2_000_000)
+    photo_type = models.CharField(max_length=40, blank=True, editable=False)
     # Blind indexes (hex of a truncated HMAC): exact search without decrypting the table.
     name_index = models.CharField(max_length=32, db_index=True, editable=False)
     dob_index = models.CharField(max_length=32, db_index=True, blank=True, editable=False)
@@ -81,3 +127,34 @@ class Person(BaseModel):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+
+class IdentityDocument(BaseModel):
+    """An identity or travel document of a person; the number is encrypted, with a blind index
+    for exact look-up (the same passport registered twice)."""
+
+    class Kind(models.TextChoices):
+        PASSPORT = "passport", _("Passport")
+        NATIONAL_ID = "national_id", _("National identity card")
+        TRAVEL_DOCUMENT = "travel_document", _("Emergency travel document")
+        LAISSEZ_PASSER = "laissez_passer", _("Laissez-passer")
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+        RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+        OTHER = "other", _("Other document")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("type"), max_length=24, choices=Kind.choices)
+    number = EncryptedTextField(_("number"), max_length=60)
+    number_index = models.CharField(max_length=32, db_index=True, editable=False)
+    issuing_country = models.CharField(
+        _("issuing country"), max_length=2, validators=[validate_country]
+    )
+    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        ordering: ClassVar = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Document {self.pk}"

@@ -27,6 +27,11 @@ PERSON_FIELDS = (
     "dob_precision",
     "sex",
     "nationality",
+    "other_names",
+    "gender_identity",
+    "other_nationalities",
+    "languages",
+    "contacts",
 )
 _STRIPPED = ("given_name", "family_name", "name_as_written", "nationality")
 
@@ -47,6 +52,16 @@ def _clean_data(data: dict[str, Any]) -> dict[str, Any]:
             cleaned[name] = " ".join(cleaned[name].split())
     if isinstance(cleaned.get("nationality"), str):
         cleaned["nationality"] = cleaned["nationality"].upper()
+    if isinstance(cleaned.get("other_nationalities"), list):
+        cleaned["other_nationalities"] = [
+            code.strip().upper() if isinstance(code, str) else code
+            for code in cleaned["other_nationalities"]
+        ]
+    if isinstance(cleaned.get("other_names"), list):
+        cleaned["other_names"] = [
+            " ".join(name.split()) if isinstance(name, str) else name
+            for name in cleaned["other_names"]
+        ]
     return cleaned
 
 
