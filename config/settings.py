@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "wayhome.audit",
     "wayhome.people",
     "wayhome.cases",
+    "wayhome.consent",
+    "wayhome.eligibility",
     "wayhome.api",
 ]
 

@@ -8,6 +8,9 @@ urlpatterns = [
     path("accounts/", include("wayhome.accounts.urls")),
     path("audit/", include("wayhome.audit.urls")),
     path("people/", include("wayhome.people.urls")),
+    path("cases/", include("wayhome.cases.urls")),
+    path("consent/", include("wayhome.consent.urls")),
+    path("eligibility/", include("wayhome.eligibility.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

@@ -19,6 +19,10 @@ from wayhome.api.schemas import Error, Me, OfficeAccess
 # (prefix, dotted path of a ninja Router). One line per app.
 ROUTERS: list[tuple[str, str]] = [
     ("/people", "wayhome.people.api.router"),
+    ("/cases", "wayhome.cases.api.router"),
+    # Consent and eligibility operations live under /cases/{case_id}/... and their own paths.
+    ("", "wayhome.consent.api.router"),
+    ("", "wayhome.eligibility.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}
