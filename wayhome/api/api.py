@@ -20,9 +20,9 @@ from wayhome.api.schemas import Error, Me, OfficeAccess
 ROUTERS: list[tuple[str, str]] = [
     ("/people", "wayhome.people.api.router"),
     ("/cases", "wayhome.cases.api.router"),
-    # Consent and eligibility operations live under /cases/{case_id}/... and their own paths.
-    ("", "wayhome.consent.api.router"),
-    ("", "wayhome.eligibility.api.router"),
+    # Two routers may share a prefix: consent's operations are /cases/{case_id}/sessions etc.
+    ("/cases", "wayhome.consent.api.router"),
+    ("/eligibility", "wayhome.eligibility.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}
