@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from wayhome.cases.services import TransitionBlocked
+
 # Marks a response as already in the error shape, so that the middleware leaves it alone.
 SHAPED_ATTR = "_wayhome_error_shaped"
 
@@ -140,6 +142,16 @@ def _record_invalid(request: HttpRequest, exc: Any) -> HttpResponse:
     return error_response(422, details=exc.details)
 
 
+def _transition_blocked(request: HttpRequest, exc: Any) -> HttpResponse:
+    """A refused case transition: 409 with every unmet condition, in a caseworker's words."""
+    return error_response(
+        409,
+        code="transition_blocked",
+        message=_("The case cannot move yet: see what is missing."),
+        details=[unmet.as_dict() for unmet in exc.unmet],
+    )
+
+
 def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
     return error_response(422, details=field_errors(exc.errors))
 
@@ -170,6 +182,7 @@ def _unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
 def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, _validation_error)
     api.add_exception_handler(RecordInvalid, _record_invalid)
+    api.add_exception_handler(TransitionBlocked, _transition_blocked)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(Exception, _unexpected)
