@@ -65,7 +65,9 @@ def build_api(routers: list[tuple[str, str]], *, urls_namespace: str = "api:v1")
         description=(
             "Case management for Assisted Voluntary Return and Reintegration. "
             "Authenticate with a personal token: `Authorization: Bearer <token>`. "
-            'Every error has the shape {"error": {"code", "message", "details"}}.'
+            'Every error has the shape {"error": {"code", "message", "details"}}. '
+            "Send an `Idempotency-Key` header with a POST to make a retry safe: the same key "
+            "and request get the first answer again (`Idempotent-Replayed: true`)."
         ),
         urls_namespace=urls_namespace,
         docs_url=None,  # ninja's pages load scripts from a CDN; ours is views.operation_list

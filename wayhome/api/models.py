@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wayhome.core.fields import EncryptedBinaryField
 from wayhome.core.models import BaseModel
 
 
@@ -42,3 +43,29 @@ class ApiToken(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
+
+
+class IdempotencyRecord(models.Model):
+    """The answer to a create sent with an ``Idempotency-Key`` (see wayhome/api/idempotency.py).
+
+    ``scope`` is the SHA-256 of the request's credentials, so that keys of different clients
+    never meet; ``status_code`` 0 means the first request is still running. The stored answer
+    names people, so it is encrypted like any personal value.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = EncryptedBinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope[:8]}…/{self.key}"
