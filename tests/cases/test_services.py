@@ -19,6 +19,7 @@ from wayhome.audit.models import AuditEvent
 from wayhome.cases.models import Case, CaseTransition, Relationship
 from wayhome.cases.services import TransitionBlocked, case_create, case_transition
 from wayhome.cases.workflow import Status
+from wayhome.eligibility.services import eligibility_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,7 @@ def test_approval_needs_a_manager_who_did_not_submit(personas: Personas) -> None
     assert "self_approval" in [u.code for u in by_submitter.value.unmet]
     codes = {u.code for u in by_submitter.value.unmet}
     assert "approver_role" not in codes
+    eligibility_decide(actor=personas.caseworker_a, case=case)
     approved = case_transition(actor=other_manager, case=case, target=Status.APPROVED)
     assert approved.status == Status.APPROVED
 
