@@ -230,7 +230,7 @@ class DuplicateDecision(BaseModel):
     person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     outcome = models.CharField(_("decision"), max_length=16, choices=Outcome.choices)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = EncryptedTextField(_("reason"), max_length=2000, blank=True)
     reversed_at = models.DateTimeField(null=True, blank=True)
