@@ -223,42 +223,6 @@ def search_people(request: HttpRequest, payload: SearchIn) -> Any:
     return _audited_list(request, payload.q)
 
 
-@router.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="One person's record")
-def get_person(request: HttpRequest, person_id: uuid.UUID) -> Person:
-    """Audited as a view of the record."""
-    return person_access(request.auth.user, person_id)  # type: ignore[attr-defined]
-
-
-@router.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
-def create_person(request: HttpRequest, payload: PersonIn) -> Status:
-    user = request.auth.user  # type: ignore[attr-defined]
-    if payload.office_id not in offices_with(user, Perm.PERSON_CREATE):
-        raise Http404
-    office = Office.objects.get(pk=payload.office_id)
-    data = payload.dict(exclude={"office_id"})
-    data["contacts"] = [dict(contact) for contact in data["contacts"]]
-    try:
-        return Status(201, person_create(actor=user, office=office, **data))
-    except DjangoValidationError as exc:
-        raise django_validation_error(exc) from None
-
-
-@router.patch("/{person_id}", response={200: PersonOut, 409: Error, **ERRORS})
-def update_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> Person:
-    """Change some details. ``version`` must be the one read: a stale edit answers 409."""
-    user = request.auth.user  # type: ignore[attr-defined]
-    person = person_get(user, person_id, perm=Perm.PERSON_CHANGE)
-    data = payload.dict(exclude={"version"}, exclude_unset=True)
-    if data.get("contacts") is not None:
-        data["contacts"] = [dict(contact) for contact in data["contacts"]]
-    try:
-        return person_update(actor=user, person=person, version=payload.version, **data)
-    except DjangoValidationError as exc:
-        if getattr(exc, "code", None) == "stale":
-            raise HttpError(409, str(exc.message)) from None
-        raise django_validation_error(exc) from None
-
-
 def _invalid(exc: DjangoValidationError) -> Exception:
     if getattr(exc, "code", None) == "stale":
         return HttpError(409, str(exc.message))
@@ -298,6 +262,42 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Status:
     except DjangoValidationError as exc:
         raise _invalid(exc) from None
     return Status(201, enquiry)
+
+
+@router.get("/{person_id}", response={200: PersonOut, **ERRORS}, summary="One person's record")
+def get_person(request: HttpRequest, person_id: uuid.UUID) -> Person:
+    """Audited as a view of the record."""
+    return person_access(request.auth.user, person_id)  # type: ignore[attr-defined]
+
+
+@router.post("", response={201: PersonOut, **ERRORS}, summary="Register a person")
+def create_person(request: HttpRequest, payload: PersonIn) -> Status:
+    user = request.auth.user  # type: ignore[attr-defined]
+    if payload.office_id not in offices_with(user, Perm.PERSON_CREATE):
+        raise Http404
+    office = Office.objects.get(pk=payload.office_id)
+    data = payload.dict(exclude={"office_id"})
+    data["contacts"] = [dict(contact) for contact in data["contacts"]]
+    try:
+        return Status(201, person_create(actor=user, office=office, **data))
+    except DjangoValidationError as exc:
+        raise django_validation_error(exc) from None
+
+
+@router.patch("/{person_id}", response={200: PersonOut, 409: Error, **ERRORS})
+def update_person(request: HttpRequest, person_id: uuid.UUID, payload: PersonPatch) -> Person:
+    """Change some details. ``version`` must be the one read: a stale edit answers 409."""
+    user = request.auth.user  # type: ignore[attr-defined]
+    person = person_get(user, person_id, perm=Perm.PERSON_CHANGE)
+    data = payload.dict(exclude={"version"}, exclude_unset=True)
+    if data.get("contacts") is not None:
+        data["contacts"] = [dict(contact) for contact in data["contacts"]]
+    try:
+        return person_update(actor=user, person=person, version=payload.version, **data)
+    except DjangoValidationError as exc:
+        if getattr(exc, "code", None) == "stale":
+            raise HttpError(409, str(exc.message)) from None
+        raise django_validation_error(exc) from None
 
 
 @router.get(
