@@ -15,6 +15,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config import env
+from wayhome.people import matching as _matching
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.get_str("VAR_DIR") or BASE_DIR / "var")
@@ -145,6 +146,13 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # MFA: TOTP for every signed-in user when required (always in production mode).
 REQUIRE_MFA = env.get_bool("REQUIRE_MFA", PRODUCTION)
+
+# Duplicate detection (wayhome.people): the score at or above which a record is shown as a
+# possible duplicate, and how many years back "assisted before" looks.
+DUPLICATE_THRESHOLD = float(
+    env.get_str("DUPLICATE_THRESHOLD") or _matching.DEFAULT_THRESHOLD  # a plain module: no Django
+)
+ASSISTED_LOOKBACK_YEARS = env.get_int("ASSISTED_LOOKBACK_YEARS", 5)
 OTP_TOTP_ISSUER = "Wayhome"
 
 # Login throttling (django-axes): failures are counted per account, not per address, so that an

@@ -198,7 +198,9 @@ def test_create_registers_and_redirects_to_the_record(personas: Personas) -> Non
     form = client.get(CREATE)
     assert form.status_code == 200
     assert 'type="date"' in form.content.decode()
-    response = client.post(CREATE, {"office": str(personas.office_a.pk), **valid_data()})
+    response = client.post(
+        CREATE, {"step": "register", "office": str(personas.office_a.pk), **valid_data()}
+    )
     person = Person.objects.get()
     assert response.status_code == 302
     assert response["Location"] == detail(person)
@@ -216,6 +218,7 @@ def test_create_shows_clear_errors_and_saves_nothing(personas: Personas) -> None
     response = client.post(
         CREATE,
         {
+            "step": "register",
             "office": str(personas.office_a.pk),
             **valid_data(given_name="", date_of_birth="2999-01-01", nationality="XX"),
         },
@@ -231,7 +234,7 @@ def test_create_shows_clear_errors_and_saves_nothing(personas: Personas) -> None
 
 def test_create_refuses_an_office_without_the_permission(personas: Personas) -> None:
     response = client_for(personas.caseworker_a).post(
-        CREATE, {"office": str(personas.office_b.pk), **valid_data()}
+        CREATE, {"step": "register", "office": str(personas.office_b.pk), **valid_data()}
     )
     assert response.status_code == 400
     assert not Person.objects.exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -158,3 +159,100 @@ class IdentityDocument(BaseModel):
 
     def __str__(self) -> str:
         return f"Document {self.pk}"
+
+
+class MatchKey(models.Model):
+    """One blocking key of a person for duplicate detection, stored as a blind index
+    (``crypto.blind_index("match", key)``): candidates are found here, never by decrypting the
+    table. Kept in step by ``person_create``/``person_update``; ``rebuild_match_keys`` rebuilds."""
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=32, db_index=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["person", "key"], name="match_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"MatchKey {self.pk}"
+
+
+class MatchEnquiry(BaseModel):
+    """ "Is this your person?": an office asks the office holding a possible match it may not see.
+
+    The candidate is stored for the receiving office; the asking office never sees who it is."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+
+    from_office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("asking office")
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked office")
+    )
+    candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    message = EncryptedTextField(_("message"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    answer = EncryptedTextField(_("answer"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("match enquiry")
+        verbose_name_plural = _("match enquiries")
+        ordering: ClassVar = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"MatchEnquiry {self.pk}"
+
+
+class DuplicateDecision(BaseModel):
+    """A person's decision on a suggested pair: two different people, or the same person (a
+    link, never a destructive merge). Reversing keeps the record and frees the pair again.
+    ``person_a`` is always the one with the smaller id."""
+
+    class Outcome(models.TextChoices):
+        DISTINCT = "distinct", _("Different people")
+        SAME = "same", _("The same person")
+
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(_("decision"), max_length=16, choices=Outcome.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = EncryptedTextField(_("reason"), max_length=2000, blank=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("duplicate decision")
+        verbose_name_plural = _("duplicate decisions")
+        ordering: ClassVar = ["-created_at", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["person_a", "person_b"],
+                condition=models.Q(reversed_at__isnull=True),
+                name="duplicate_decision_active_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person_a__lt=models.F("person_b")),
+                name="duplicate_decision_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"DuplicateDecision {self.pk}"
