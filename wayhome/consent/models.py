@@ -84,7 +84,7 @@ class InformationSession(BaseModel):
         CaseMember, related_name="information_sessions", verbose_name=_("attended")
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -124,7 +124,7 @@ class VoluntarinessDeclaration(BaseModel):
     )
     declared_on = models.DateField(_("declared on"), validators=[validate_not_future])
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_form = EncryptedBinaryField(
         _("signed form"), null=True, blank=True, max_length=SIGNED_FORM_MAX_BYTES
@@ -181,7 +181,7 @@ class CapacityAssessment(BaseModel):
     assessor = EncryptedTextField(_("assessor (name and role)"), max_length=200)
     notes = EncryptedTextField(_("notes"), max_length=5000, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -214,7 +214,7 @@ class LegalRepresentative(BaseModel):
     )
     contact = EncryptedTextField(_("contact"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -251,7 +251,7 @@ class RepresentativeDecision(BaseModel):
     )
     signed_form_type = models.CharField(max_length=40, blank=True, editable=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -278,7 +278,7 @@ class Withdrawal(BaseModel):
     reason = EncryptedTextField(_("reason"), max_length=2000)
     withdrawn_on = models.DateField(_("withdrawn on"), validators=[validate_not_future])
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -325,7 +325,7 @@ class DataSharingConsent(BaseModel):
     given_on = models.DateField(_("given on"), validators=[validate_not_future])
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

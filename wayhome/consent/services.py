@@ -56,20 +56,15 @@ def signed_form_check(data: bytes, content_type: str, *, field: str = "signed_fo
     if content_type == "image/jpg":
         content_type = "image/jpeg"
     if not data:
-        raise ValidationError({field: _("The file is empty.")}, code="empty")
+        raise ValidationError({field: ValidationError(_("The file is empty."), code="empty")})
     if len(data) > SIGNED_FORM_MAX_BYTES:
-        raise ValidationError(
-            {
-                field: _("The file is too large (at most %(limit)s MB).")
-                % {"limit": SIGNED_FORM_MAX_BYTES // 1_000_000}
-            },
-            code="too_large",
-        )
+        message = _("The file is too large (at most %(limit)s MB).") % {
+            "limit": SIGNED_FORM_MAX_BYTES // 1_000_000
+        }
+        raise ValidationError({field: ValidationError(message, code="too_large")})
     if content_type not in SIGNED_FORM_TYPES or not data.startswith(_MAGIC[content_type]):
-        raise ValidationError(
-            {field: _("Attach the signed form as a PDF, JPEG or PNG file.")},
-            code="file_type",
-        )
+        wrong = _("Attach the signed form as a PDF, JPEG or PNG file.")
+        raise ValidationError({field: ValidationError(wrong, code="file_type")})
     return content_type
 
 
