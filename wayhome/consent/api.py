@@ -31,7 +31,6 @@ from wayhome.consent.models import (
     SIGNED_FORM_MAX_BYTES,
     DataSharingConsent,
     InformationSession,
-    VoluntarinessDeclaration,
 )
 from wayhome.consent.rules import member_states
 from wayhome.consent.selectors import member_get, member_state
@@ -143,17 +142,13 @@ class DeclarationOut(Schema):
     freedom_of_choice: bool
     informed_decision: bool
     declared_on: datetime.date
-    signed_form_attached: bool
+    has_signed_form: bool
     signed_form_type: str
     in_detention: bool
     detention_reviewed: bool
     detention_reviewed_at: datetime.datetime | None
     counts: bool
     created_at: datetime.datetime
-
-    @staticmethod
-    def resolve_signed_form_attached(obj: VoluntarinessDeclaration) -> bool:
-        return obj.has_signed_form
 
 
 class UnmetOut(Schema):

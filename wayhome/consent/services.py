@@ -411,14 +411,17 @@ def case_withdraw(
             case=locked, reason=reason, withdrawn_on=withdrawn_on, recorded_by=actor
         )
         withdrawal.full_clean(exclude=["case"])
-        case_transition(actor=actor, case=locked, target=Status.WITHDRAWN, reason=reason)
+        source = locked.status
+        withdrawal.case = case_transition(
+            actor=actor, case=locked, target=Status.WITHDRAWN, reason=reason
+        )
         withdrawal.save(force_insert=True)
         audit_record(
             actor=actor,
             action="consent.withdraw",
             obj=withdrawal,
             office_id=locked.office_id,
-            details={"from": locked.status},
+            details={"from": source},
         )
     return withdrawal
 
