@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.cases.factories import CaseFactory
-from tests.consent.factories import PDF, ConsentFactory, adult, members_of
 from tests.conftest import Personas
+from tests.consent.factories import PDF, ConsentFactory, adult, members_of
 from wayhome.accounts.models import User
 from wayhome.api.services import token_issue
 from wayhome.cases.models import Case

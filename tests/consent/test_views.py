@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.cases.factories import CaseFactory
-from tests.consent.factories import PDF, ConsentFactory, adult, child, declare, members_of
 from tests.conftest import Personas, client_for
+from tests.consent.factories import PDF, ConsentFactory, adult, child, declare, members_of
 from wayhome.audit.models import AuditEvent
 from wayhome.cases.models import Case, Relationship
 from wayhome.cases.workflow import Status
