@@ -129,6 +129,24 @@ def test_the_person_may_apply_again_later(personas: Personas) -> None:
     assert members_of(second)[0].person_id == person.pk
 
 
+def test_a_withdrawal_through_any_path_is_recorded_once(personas: Personas) -> None:
+    """The case page and the API move cases with case_transition: the withdrawal is recorded
+    there too, with the move, and audited once."""
+    case = CaseFactory.create(office=personas.office_a)
+    case_transition(
+        actor=personas.caseworker_a, case=case, target=Status.WITHDRAWN, reason="Family reasons"
+    )
+    withdrawal = Withdrawal.objects.get(case=case)
+    assert withdrawal.reason == "Family reasons"
+    assert withdrawal.recorded_by == personas.caseworker_a
+    assert AuditEvent.objects.filter(action="consent.withdraw").count() == 1
+    dated = CaseFactory.create(office=personas.office_b)
+    earlier = timezone.localdate() - datetime.timedelta(days=2)
+    case_withdraw(actor=personas.caseworker_b, case=dated, reason="Stays", withdrawn_on=earlier)
+    assert Withdrawal.objects.get(case=dated).withdrawn_on == earlier
+    assert AuditEvent.objects.filter(action="consent.withdraw").count() == 2
+
+
 # --- data-sharing consents ----------------------------------------------------------------------
 
 

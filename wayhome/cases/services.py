@@ -20,6 +20,7 @@ from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember, CaseTransition, Relationship
+from wayhome.cases.signals import case_transitioned
 from wayhome.cases.workflow import TERMINAL, Context, Status, Unmet, guards
 from wayhome.core.sequences import next_value
 from wayhome.people.models import Person
@@ -214,5 +215,8 @@ def case_transition(*, actor: Any, case: Case, target: str, reason: str = "") ->
             action="case.transition",
             obj=locked,
             details={"from": source, "to": target},
+        )
+        case_transitioned.send(
+            sender=Case, case=locked, source=source, target=target, actor=actor, reason=reason
         )
     return locked

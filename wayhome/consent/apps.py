@@ -9,7 +9,7 @@ class ConsentConfig(AppConfig):
 
     def ready(self) -> None:
         from wayhome.audit import actions
-        from wayhome.consent import guards  # noqa: F401  (registers the voluntariness guard)
+        from wayhome.consent import guards, receivers  # noqa: F401  (guard; withdrawal record)
 
         actions.register(
             {

@@ -407,22 +407,14 @@ def case_withdraw(
                     )
                 ]
             )
-        withdrawal = Withdrawal(
-            case=locked, reason=reason, withdrawn_on=withdrawn_on, recorded_by=actor
-        )
-        withdrawal.full_clean(exclude=["case"])
-        source = locked.status
-        withdrawal.case = case_transition(
-            actor=actor, case=locked, target=Status.WITHDRAWN, reason=reason
-        )
-        withdrawal.save(force_insert=True)
-        audit_record(
-            actor=actor,
-            action="consent.withdraw",
-            obj=withdrawal,
-            office_id=locked.office_id,
-            details={"from": source},
-        )
+        check = Withdrawal(case=locked, reason=reason, withdrawn_on=withdrawn_on, recorded_by=actor)
+        check.full_clean(exclude=["case"])
+        case_transition(actor=actor, case=locked, target=Status.WITHDRAWN, reason=reason)
+        # record_withdrawal (receivers.py) wrote it with the move; keep the date given.
+        withdrawal = Withdrawal.objects.get(case=locked)
+        if withdrawal.withdrawn_on != withdrawn_on:
+            withdrawal.withdrawn_on = withdrawn_on
+            withdrawal.save(update_fields=["withdrawn_on", "updated_at"])
     return withdrawal
 
 
