@@ -26,7 +26,7 @@ from wayhome.people.models import Person
 MEMBER_ROWS = 6
 
 
-def region_choices(country: str) -> list[tuple[str, str]]:
+def region_choices(country: str) -> list[tuple[str, Any]]:
     """ISO 3166-2 subdivisions of ``country`` (empty when unknown), by name."""
     subdivisions = pycountry.subdivisions.get(country_code=country.upper()) if country else None
     regions = sorted(subdivisions or [], key=lambda s: s.name)
@@ -143,9 +143,7 @@ class _RegionMixin(forms.Form):
         data = super().clean() or {}
         region, country = data.get("destination_region"), data.get("destination_country")
         if region and country and not region.startswith(f"{country}-"):
-            self.add_error(
-                "destination_region", _("The region is not in the country of return.")
-            )
+            self.add_error("destination_region", _("The region is not in the country of return."))
         return data
 
 

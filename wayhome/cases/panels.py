@@ -12,8 +12,8 @@ An app registers a panel from its ``AppConfig.ready``::
     )
 
 The case page renders each panel the user may see, in order, inside ``{% block case_panels %}``
-with the panel's context plus ``case`` (and ``panel``), rendered with the request. A context function reads
-through its own app's selectors; it must not write anything but audit events.
+with the panel's context plus ``case`` (and ``panel``), rendered with the request. A context
+function reads through its own app's selectors; it must not write anything but audit events.
 """
 
 from __future__ import annotations

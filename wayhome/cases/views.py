@@ -180,14 +180,13 @@ def case_transition(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("The case is now “%(status)s”.") % {"status": Status(form.cleaned_data["target"]).label},
-            )
+            label = Status(form.cleaned_data["target"]).label
+            messages.success(request, _("The case is now “%(status)s”.") % {"status": label})
             return redirect("cases:case-detail", case_id=case.pk)
     case = selectors.case_access(request.user, case_id)
     context = _detail_context(request, case, transition_form=form, refused=refused)
-    return _no_store(render(request, "cases/case_detail.html", context, status=409 if refused else 400))
+    status = 409 if refused else 400
+    return _no_store(render(request, "cases/case_detail.html", context, status=status))
 
 
 @login_required
@@ -197,7 +196,8 @@ def case_update(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     form = CaseUpdateForm(
         request.POST or None, initial=case_initial(case), office_ids=[case.office_id]
     )
-    if request.method == "POST" and form.is_valid():
+    saving = request.method == "POST" and request.POST.get("action") != "refresh"
+    if saving and form.is_valid():
         try:
             case_update_service(
                 actor=request.user,
@@ -210,7 +210,7 @@ def case_update(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("cases:case-detail", case_id=case.pk)
-    status = 400 if form.is_bound else 200
+    status = 400 if saving else 200
     return _no_store(
         render(request, "cases/case_update.html", {"form": form, "case": case}, status=status)
     )
@@ -277,7 +277,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
     people = selectors.case_candidates(request.user, office.pk)
     initial: dict[str, Any] = {"office": office.pk}
     principal_id = request.GET.get("principal")
-    if principal_id and people.filter(pk=_uuid_or_none(principal_id)).exists():
+    wanted = _uuid_or_none(principal_id or "")
+    if wanted and people.filter(pk=wanted).exists():
         initial["principal"] = principal_id
     form = CaseCreateForm(data, offices=offices, office=office, people=people, initial=initial)
     search = PersonSearchForm(data)
@@ -295,7 +296,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The case %(reference)s is open.") % {"reference": case.reference})
+            opened = _("The case %(reference)s is open.") % {"reference": case.reference}
+            messages.success(request, opened)
             return redirect("cases:case-detail", case_id=case.pk)
     shown = selectors.case_candidates(request.user, office.pk, query=query)
     candidates = list(shown[:CANDIDATES_SHOWN])
@@ -323,7 +325,8 @@ def _chosen_office(request: HttpRequest, offices: QuerySet[Office], data: Any) -
     wanted = (data or request.GET).get("office") or getattr(
         getattr(request, "office", None), "pk", None
     )
-    chosen = offices.filter(pk=_uuid_or_none(str(wanted))).first() if wanted else None
+    office_id = _uuid_or_none(str(wanted or ""))
+    chosen = offices.filter(pk=office_id).first() if office_id else None
     return chosen or offices[0]
 
 
