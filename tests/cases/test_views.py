@@ -148,9 +148,7 @@ def test_the_case_page_shows_members_timeline_and_what_is_missing(personas: Pers
         destination_place="Karrada",
     )
     case_transition(actor=personas.caseworker_a, case=case, target=Status.COUNSELLING, reason="ok")
-    case_transition(
-        actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED
-    )
+    case_transition(actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED)
     response = client_for(personas.caseworker_a).get(url("detail", case))
     assert response.status_code == 200
     page = body(response)
@@ -198,9 +196,7 @@ def test_a_refused_move_lists_every_unmet_condition(personas: Personas) -> None:
     assert "Give the reason for this decision." in body(response)
     assert Case.objects.get(pk=case.pk).status == Status.REGISTERED
     case_transition(actor=personas.caseworker_a, case=case, target=Status.COUNSELLING)
-    case_transition(
-        actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED
-    )
+    case_transition(actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED)
     # The submitter, even as a manager too, may not approve: both rules are listed for a
     # caseworker who is not a manager.
     refused = client.post(url("transition", case), {"target": "approved"})
@@ -275,7 +271,8 @@ def test_add_member_rules(personas: Personas) -> None:
     assert str(busy.pk) not in page
     assert str(stranger.pk) not in page
     for person in (busy, stranger):
-        refused = client.post(url("member-add", case), {"person": person.pk, "relationship": "child"})
+        data = {"person": person.pk, "relationship": "child"}
+        refused = client.post(url("member-add", case), data)
         assert refused.status_code == 400
     no_relationship = client.post(url("member-add", case), {"person": free.pk, "relationship": ""})
     assert no_relationship.status_code == 400
