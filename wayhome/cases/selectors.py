@@ -157,6 +157,10 @@ class WorkQueue:
     to_approve: list[Case]
     stuck: list[Case]
 
+    @property
+    def is_empty(self) -> bool:
+        return not (self.by_status or self.to_approve or self.stuck)
+
 
 #: Rows shown per part of the work queue.
 QUEUE_ROWS = 50
