@@ -163,7 +163,7 @@ class WorkQueue:
 
 
 #: Rows shown per part of the work queue.
-QUEUE_ROWS = 50
+QUEUE_ROWS = 20
 
 
 def case_queue(user: Any) -> WorkQueue:
