@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.cases.factories import CaseFactory
 from tests.conftest import Personas
@@ -253,3 +255,19 @@ def test_a_refused_move_answers_409_with_every_unmet_condition(personas: Persona
         "post", f"{BASE}/{case.pk}/transitions", {"to": "travel_preparation"}
     )
     assert denied.status_code == 404
+
+
+def test_the_list_needs_no_more_queries_for_more_cases(personas: Personas) -> None:
+    api = Api(personas.caseworker_a)
+
+    def queries() -> int:
+        api.get(BASE)
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(BASE).status_code == 200
+        return len(captured)
+
+    CaseFactory.create(office=personas.office_a)
+    few = queries()
+    for _ in range(5):
+        CaseFactory.create(office=personas.office_a)
+    assert queries() == few

@@ -416,3 +416,23 @@ def test_registered_panels_show_on_the_case_page(personas: Personas) -> None:
         assert "x-panel" not in body(client_for(personas.auditor_a).get(LIST))
     finally:
         panels.unregister("test-panel")
+
+
+def test_the_case_page_needs_no_more_queries_for_more_members_and_moves(
+    personas: Personas,
+) -> None:
+    def queries(case: Case) -> int:
+        client = client_for(personas.caseworker_a)
+        client.get(url("detail", case))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("detail", case)).status_code == 200
+        return len(captured)
+
+    small = CaseFactory.create(office=personas.office_a)
+    case_transition(actor=personas.caseworker_a, case=small, target=Status.COUNSELLING)
+    family = [(PersonFactory.create(office=personas.office_a), "child") for _ in range(5)]
+    large = CaseFactory.create(office=personas.office_a, members=family)
+    case_transition(actor=personas.caseworker_a, case=large, target=Status.COUNSELLING)
+    case_transition(actor=personas.caseworker_a, case=large, target=Status.ON_HOLD, reason="r")
+    case_transition(actor=personas.caseworker_a, case=large, target=Status.COUNSELLING)
+    assert queries(large) == queries(small)
