@@ -436,3 +436,15 @@ def test_the_case_page_needs_no_more_queries_for_more_members_and_moves(
     case_transition(actor=personas.caseworker_a, case=large, target=Status.ON_HOLD, reason="r")
     case_transition(actor=personas.caseworker_a, case=large, target=Status.COUNSELLING)
     assert queries(large) == queries(small)
+
+
+def test_the_wizard_preselects_a_person_registered_just_before(personas: Personas) -> None:
+    """After "Register a person first", registration may come back with only the new id."""
+    person = PersonFactory.create(office=personas.office_a)
+    stranger = PersonFactory.create(office=personas.office_b)
+    client = client_for(personas.caseworker_a)
+    page = body(client.get(CREATE, {"principal": str(person.pk)}))
+    assert f'<option value="{person.pk}" selected>' in page
+    assert f"{reverse('people:person-create')}?next={CREATE}" in page
+    ignored = body(client.get(CREATE, {"principal": str(stranger.pk)}))
+    assert f'<option value="{stranger.pk}"' not in ignored
