@@ -17,5 +17,7 @@ class CasesConfig(AppConfig):
                 "case.member_add": _("Added a member to a case"),
                 "case.transition": _("Moved a case to another status"),
                 "case.view": _("Viewed a case"),
+                "case.list": _("Listed cases"),
+                "case.search": _("Searched for cases"),
             }
         )

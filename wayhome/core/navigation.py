@@ -19,6 +19,7 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem(_("Work queue"), "core:home", None),
+    NavItem(_("Cases"), "cases:case-list", Perm.CASE_VIEW),
     NavItem(_("People"), "people:person-list", Perm.PERSON_VIEW),
     NavItem(_("Audit trail"), "audit:event-list", Perm.AUDIT_VIEW),
     NavItem(_("API tokens"), "api:token-list", None),

@@ -7,13 +7,26 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from wayhome.accounts.permissions import Perm
+from wayhome.accounts.policies import has_perm_anywhere
 from wayhome.accounts.selectors import role_list_by_office
+from wayhome.cases.selectors import STUCK_AFTER_DAYS, case_queue
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's home page; it will hold the work queue once cases exist (build order 2)."""
-    return render(request, "core/home.html", {"office_roles": role_list_by_office(request.user)})
+    """The user's home page with their work queue: their open cases by status, applications
+    waiting for their approval, and cases stuck in one status (only offices they may see)."""
+    context = {
+        "office_roles": role_list_by_office(request.user),
+        "queue": case_queue(request.user)
+        if has_perm_anywhere(request.user, Perm.CASE_VIEW)
+        else None,
+        "stuck_days": STUCK_AFTER_DAYS,
+    }
+    response = render(request, "core/home.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache

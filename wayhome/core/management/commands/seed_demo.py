@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from wayhome.accounts.models import Office, RoleGrant, User
 from wayhome.accounts.permissions import Role
 from wayhome.accounts.services import office_create, role_grant, user_create, user_password_set
+from wayhome.cases.demo import seed_cases
 from wayhome.people.demo import seed_people
 
 DEMO_DOMAIN = "demo.wayhome.org"
@@ -124,6 +125,7 @@ SEED_STEPS: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("users", seed_users),
     ("role grants", seed_role_grants),
     ("people", seed_people),
+    ("cases", seed_cases),
 ]
 
 

@@ -1,0 +1,42 @@
+"""The demo cases of ``seed_demo``: about 200, over every status, families, idempotent."""
+
+from __future__ import annotations
+
+import itertools
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from wayhome.accounts.models import Office
+from wayhome.cases.demo import DEMO_CASES_BY_STATUS
+from wayhome.cases.models import Case, CaseMember, CaseTransition
+from wayhome.cases.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_opens_cases_over_every_status_once() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    offices = set(Office.objects.filter(code__in=["de-ber", "gr-ath"]).values_list("pk", flat=True))
+    assert Case.objects.count() == sum(DEMO_CASES_BY_STATUS.values()) == 200
+    assert set(Case.objects.values_list("office_id", flat=True)) == offices
+    by_status = dict(Case.objects.values_list("status").annotate(n=Count("id")))
+    assert by_status == {str(status): n for status, n in DEMO_CASES_BY_STATUS.items()}
+    assert set(by_status) == set(Status.values)
+    families = Case.objects.annotate(n=Count("members")).filter(n__gt=1).count()
+    assert families >= 40
+    # Every case's history leads from "registered" to its status, step by allowed step.
+    for case in Case.objects.filter(status=Status.CLOSED)[:3]:
+        steps = list(case.transitions.order_by("occurred_at", "id"))
+        assert steps[0].source == Status.REGISTERED
+        assert steps[-1].target == Status.CLOSED
+        assert all(a.target == b.source for a, b in itertools.pairwise(steps))
+    counts = (Case.objects.count(), CaseMember.objects.count(), CaseTransition.objects.count())
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert (Case.objects.count(), CaseMember.objects.count(), CaseTransition.objects.count()) == (
+        counts
+    )
