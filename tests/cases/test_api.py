@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.cases.factories import CaseFactory
 from tests.conftest import Personas
+from tests.consent.factories import cover_travellers
 from tests.people.factories import PersonFactory
 from wayhome.accounts.models import User
 from wayhome.api.services import token_issue
@@ -19,6 +20,7 @@ from wayhome.audit.models import AuditEvent
 from wayhome.cases.models import Case, CaseMember, CaseTransition
 from wayhome.cases.services import case_transition
 from wayhome.cases.workflow import Status
+from wayhome.eligibility.services import eligibility_decide
 from wayhome.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -230,6 +232,7 @@ def test_transitions_timeline_and_missing(personas: Personas) -> None:
 def test_a_refused_move_answers_409_with_every_unmet_condition(personas: Personas) -> None:
     case = CaseFactory.create(office=personas.office_a)
     case_transition(actor=personas.caseworker_a, case=case, target=Status.COUNSELLING)
+    cover_travellers(personas.caseworker_a, case)
     case_transition(actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED)
     response = Api(personas.caseworker_a).send(
         "post", f"{BASE}/{case.pk}/transitions", {"to": "approved"}
@@ -245,6 +248,8 @@ def test_a_refused_move_answers_409_with_every_unmet_condition(personas: Persona
         "post", f"{BASE}/{case.pk}/transitions", {"to": "teleported"}
     )
     assert unknown.status_code == 422
+    assert "eligibility_missing" in codes
+    eligibility_decide(actor=personas.caseworker_a, case=case)
     approved = Api(personas.manager_a).send(
         "post", f"{BASE}/{case.pk}/transitions", {"to": "approved", "reason": ""}
     )

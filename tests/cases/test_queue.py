@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.cases.factories import CaseFactory
 from tests.conftest import Personas, client_for
+from tests.consent.factories import cover_travellers
 from tests.factories import UserFactory
 from wayhome.accounts.models import User
 from wayhome.accounts.permissions import Role
@@ -35,6 +36,7 @@ def detail(case: Case) -> str:
 
 def submit(case: Case, actor: User) -> None:
     case_transition(actor=actor, case=case, target=Status.COUNSELLING)
+    cover_travellers(actor, case)
     case_transition(actor=actor, case=case, target=Status.APPLICATION_SUBMITTED)
 
 

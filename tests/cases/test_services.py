@@ -12,6 +12,7 @@ from django.db import connection
 
 from tests.cases.factories import CaseFactory
 from tests.conftest import Personas
+from tests.consent.factories import cover_travellers
 from tests.factories import OfficeFactory, UserFactory
 from tests.people.factories import PersonFactory
 from wayhome.accounts.permissions import Role
@@ -136,9 +137,8 @@ def test_approval_needs_a_manager_who_did_not_submit(personas: Personas) -> None
     other_manager = UserFactory.create(roles=[(office, Role.MANAGER)])
     case = CaseFactory.create(office=office)
     case = case_transition(actor=personas.manager_a, case=case, target=Status.COUNSELLING)
-    case.status = Status.APPLICATION_SUBMITTED  # submission's own guards are tested elsewhere
-    case.submitted_by = personas.manager_a
-    case.save()
+    cover_travellers(personas.caseworker_a, case)
+    case = case_transition(actor=personas.manager_a, case=case, target=Status.APPLICATION_SUBMITTED)
     with pytest.raises(TransitionBlocked) as by_caseworker:
         case_transition(actor=personas.caseworker_a, case=case, target=Status.APPROVED)
     assert "approver_role" in [u.code for u in by_caseworker.value.unmet]

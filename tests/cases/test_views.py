@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests.cases.factories import CaseFactory
 from tests.conftest import Personas, client_for
+from tests.consent.factories import cover_travellers
 from tests.people.factories import PersonFactory
 from wayhome.audit.models import AuditEvent
 from wayhome.cases.models import Case, CaseMember, CaseTransition
@@ -148,6 +149,7 @@ def test_the_case_page_shows_members_timeline_and_what_is_missing(personas: Pers
         destination_place="Karrada",
     )
     case_transition(actor=personas.caseworker_a, case=case, target=Status.COUNSELLING, reason="ok")
+    cover_travellers(personas.caseworker_a, case)
     case_transition(actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED)
     response = client_for(personas.caseworker_a).get(url("detail", case))
     assert response.status_code == 200
@@ -196,6 +198,7 @@ def test_a_refused_move_lists_every_unmet_condition(personas: Personas) -> None:
     assert "Give the reason for this decision." in body(response)
     assert Case.objects.get(pk=case.pk).status == Status.REGISTERED
     case_transition(actor=personas.caseworker_a, case=case, target=Status.COUNSELLING)
+    cover_travellers(personas.caseworker_a, case)
     case_transition(actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED)
     # The submitter, even as a manager too, may not approve: both rules are listed for a
     # caseworker who is not a manager.
@@ -299,6 +302,7 @@ def test_add_member_search_by_name_is_posted(personas: Personas) -> None:
 def test_members_cannot_be_added_after_submission(personas: Personas) -> None:
     case = CaseFactory.create(office=personas.office_a)
     case_transition(actor=personas.caseworker_a, case=case, target=Status.COUNSELLING)
+    cover_travellers(personas.caseworker_a, case)
     case_transition(actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED)
     free = PersonFactory.create(office=personas.office_a)
     response = client_for(personas.caseworker_a).post(

@@ -127,3 +127,17 @@ def guardian_agrees(
         decision=RepresentativeDecision.Decision.AGREES,
         decided_on=timezone.localdate(),
     )
+
+
+def cover_travellers(actor: Any, case: Case) -> None:
+    """Everything the voluntariness guard asks for, for every traveller of ``case``: a session
+    for all, a declaration for each adult, a guardian's consent for each child."""
+    from wayhome.consent.rules import is_child
+
+    members = [m for m in members_of(case) if m.travelling]
+    attend_session(actor, case, members)
+    for member in members:
+        if is_child(member):
+            guardian_agrees(actor, member)
+        else:
+            declare(actor, member)

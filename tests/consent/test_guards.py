@@ -28,6 +28,7 @@ from wayhome.cases.workflow import Status, Unmet, guards
 from wayhome.consent.models import LegalRepresentative, VoluntarinessDeclaration
 from wayhome.consent.rules import is_child
 from wayhome.consent.services import capacity_record, declaration_review
+from wayhome.eligibility.services import eligibility_decide
 from wayhome.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,24 @@ def test_when_every_traveller_is_covered_the_application_is_submitted(
         actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED
     )
     assert submitted.status == Status.APPLICATION_SUBMITTED
+
+
+def test_a_declaration_replaced_after_submission_stops_the_approval(personas: Personas) -> None:
+    """Found by tests/cases/test_state_machine.py: voluntariness must still hold at approval."""
+    assert "voluntariness" in guards.names_for(Status.APPROVED)
+    case, *members = family(personas)
+    cover_everyone(personas, case, members)
+    case = case_transition(
+        actor=personas.caseworker_a, case=case, target=Status.APPLICATION_SUBMITTED
+    )
+    eligibility_decide(actor=personas.caseworker_a, case=case)
+    declare(personas.caseworker_a, members[0], informed_decision=False)
+    with pytest.raises(TransitionBlocked) as caught:
+        case_transition(actor=personas.manager_a, case=case, target=Status.APPROVED)
+    assert codes(caught.value.unmet) == {("informed_decision_not_attested", PRINCIPAL)}
+    declare(personas.caseworker_a, members[0])
+    approved = case_transition(actor=personas.manager_a, case=case, target=Status.APPROVED)
+    assert approved.status == Status.APPROVED
 
 
 def test_nothing_recorded_lists_every_traveller(personas: Personas) -> None:

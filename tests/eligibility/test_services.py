@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.cases.factories import CaseFactory
 from tests.conftest import Personas
+from tests.consent.factories import cover_travellers
 from tests.eligibility.factories import an_admin, new_rules
 from tests.factories import UserFactory
 from tests.people.factories import PersonFactory
@@ -34,8 +35,9 @@ ONLY_IRREGULAR = {"allowed_categories": {"categories": ["irregular"]}}
 
 
 def submitted(case: Case, by: object) -> Case:
-    """The case as if its application had been submitted by ``by`` (submission's own guards are
-    tested with consent)."""
+    """The case as if its application had been submitted by ``by``, its travellers covered
+    (voluntariness holds at approval too; its guard is tested with consent)."""
+    cover_travellers(by, case)
     case.status = Status.APPLICATION_SUBMITTED
     case.submitted_by = by  # type: ignore[assignment]
     case.save()

@@ -8,7 +8,18 @@ class ConsentConfig(AppConfig):
     verbose_name = _("Voluntariness and consent")
 
     def ready(self) -> None:
+        from wayhome.accounts.permissions import Perm
         from wayhome.audit import actions
+        from wayhome.cases.panels import panels
+        from wayhome.consent.selectors import consent_summary
+
+        panels.register(
+            "consent",
+            template="consent/case_panel.html",
+            context=lambda request, case: {"consent": consent_summary(case, request.user)},
+            perm=Perm.CASE_VIEW,
+            order=20,
+        )
         from wayhome.consent import guards, receivers  # noqa: F401  (guard; withdrawal record)
 
         actions.register(

@@ -8,7 +8,13 @@ class EligibilityConfig(AppConfig):
     verbose_name = _("Eligibility")
 
     def ready(self) -> None:
+        from wayhome.accounts.permissions import Perm
         from wayhome.audit import actions
+        from wayhome.cases.panels import panels
+
+        panels.register(
+            "eligibility", template="eligibility/case_panel.html", perm=Perm.CASE_VIEW, order=30
+        )
         from wayhome.eligibility import guards  # noqa: F401  (registers the approval guard)
 
         actions.register(
