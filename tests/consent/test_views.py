@@ -284,3 +284,24 @@ def test_the_case_panel_names_nobody(personas: Personas) -> None:
     assert "Child (2)" in html
     assert "A child: a guardian or legal representative must agree" in html
     assert reverse("consent:session-create", kwargs={"case_id": case.pk}) in html
+
+
+def test_the_member_page_repeats_no_id_with_every_form_shown(personas: Personas) -> None:
+    """The declaration, signed-form upload, review, capacity, representative and decision
+    forms all show at once (a declaration in detention awaiting review, a representative):
+    fields of the same name (signed_form, ...) must not repeat an id."""
+    from tests.core.test_pages import id_problems
+    from wayhome.consent.services import representative_add
+
+    case = a_case(personas)
+    principal = members_of(case)[0]
+    declare(personas.caseworker_a, principal, in_detention=True)
+    representative_add(
+        actor=personas.caseworker_a, member=principal, name="Samir Haddad", kind="guardian"
+    )
+    page = client_for(personas.caseworker_a).get(member_url("declaration-record", case))
+    html = page.content.decode()
+    for action in ("/declaration/", "/declaration/form/", "/declaration/review/", "/decisions/"):
+        assert f'{action}"' in html, action
+    assert html.count('name="signed_form"') == 3
+    assert id_problems(html) == []

@@ -9,7 +9,6 @@ from typing import Any
 
 import pycountry
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -46,15 +45,6 @@ def caseworkers_of(office_ids: Iterable[uuid.UUID]) -> QuerySet[User]:
 
 def _blank(choices: Iterable[tuple[str, Any]], label: Any = None) -> list[tuple[str, Any]]:
     return [("", label or _("Any")), *choices]
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Shows a service's ``ValidationError`` on the fields it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class CaseFilterForm(forms.Form):

@@ -36,7 +36,6 @@ from wayhome.cases.forms import (
     MemberAddForm,
     PersonSearchForm,
     TransitionForm,
-    add_service_errors,
     case_initial,
     region_choices,
 )
@@ -49,6 +48,7 @@ from wayhome.cases.services import case_transition as transition_case
 from wayhome.cases.services import case_update as case_update_service
 from wayhome.cases.workflow import Status, Unmet
 from wayhome.core.countries import country_name, subdivision_name
+from wayhome.core.forms import add_service_errors
 
 #: Cases shown per page of the list.
 PAGE_SIZE = 25

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,18 +18,10 @@ from wayhome.consent.models import (
     RepresentativeDecision,
     Topic,
 )
+from wayhome.core.forms import ScopedIdForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 FILE_ACCEPT = {"accept": "application/pdf,image/jpeg,image/png"}
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ``ValidationError`` on the fields it names (others above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def read_upload(upload: UploadedFile | None) -> tuple[bytes | None, str]:
@@ -85,7 +76,9 @@ class SessionForm(forms.Form):
         field.labels = labels
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(ScopedIdForm):
+    id_scope = "declaration"
+
     freedom_of_choice = forms.BooleanField(
         label=_("Freedom of choice: the person returns without physical or psychological pressure"),
         required=False,
@@ -108,14 +101,18 @@ class DeclarationForm(forms.Form):
     )
 
 
-class SignedFormUploadForm(forms.Form):
+class SignedFormUploadForm(ScopedIdForm):
+    id_scope = "upload"
+
     signed_form = forms.FileField(
         label=_("Signed form (PDF, JPEG or PNG)"),
         widget=forms.ClearableFileInput(attrs=FILE_ACCEPT),
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(ScopedIdForm):
+    id_scope = "review"
+
     note = forms.CharField(
         label=_("Review note"),
         max_length=2000,
@@ -125,7 +122,9 @@ class ReviewForm(forms.Form):
     )
 
 
-class CapacityForm(forms.Form):
+class CapacityForm(ScopedIdForm):
+    id_scope = "capacity"
+
     has_capacity = forms.TypedChoiceField(
         label=_("Outcome"),
         choices=[
@@ -142,7 +141,9 @@ class CapacityForm(forms.Form):
     )
 
 
-class RepresentativeForm(forms.Form):
+class RepresentativeForm(ScopedIdForm):
+    id_scope = "representative"
+
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=LegalRepresentative.Kind.choices)
     relationship = forms.CharField(
@@ -156,7 +157,9 @@ class RepresentativeChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.get_kind_display()})"
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ScopedIdForm):
+    id_scope = "decision"
+
     representative = RepresentativeChoiceField(
         label=_("Representative"), queryset=LegalRepresentative.objects.none()
     )

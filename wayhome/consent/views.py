@@ -37,7 +37,6 @@ from wayhome.consent.forms import (
     SessionForm,
     SignedFormUploadForm,
     WithdrawalForm,
-    add_service_errors,
     read_upload,
 )
 from wayhome.consent.models import SIGNED_FORM_TYPES
@@ -51,6 +50,7 @@ from wayhome.consent.selectors import (
     member_state,
     sharing_consents,
 )
+from wayhome.core.forms import add_service_errors
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wayhome.cases.models import Programme
 from wayhome.cases.selectors import case_get
+from wayhome.core.forms import add_service_errors
 from wayhome.eligibility.display import rules_in_words
 from wayhome.eligibility.forms import RULE_FORMS, NoteForm, OverrideForm, RuleForm
 from wayhome.eligibility.policies import may_decide, may_override, rules_admin
@@ -197,11 +198,7 @@ def decision_override(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 actor=request.user, decision=decision, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, items in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, items)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The decision is overridden."))
             return redirect("eligibility:decision-detail", case_id=case.pk)

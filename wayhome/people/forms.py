@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wayhome.accounts.models import Office
 from wayhome.core.countries import country_choices
+from wayhome.core.forms import add_service_errors
 from wayhome.core.languages import LANGUAGE_CODES
 from wayhome.people.models import DuplicateDecision, IdentityDocument, Person
 from wayhome.people.services import CONTACT_KINDS, PHOTO_MAX_BYTES
@@ -110,15 +111,6 @@ class ContactsField(forms.CharField):
                 )
             contacts.append({"kind": kind, "value": rest.strip()})
         return contacts
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Shows a service's ``ValidationError`` on the fields it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class PersonForm(forms.ModelForm[Person]):
