@@ -443,12 +443,71 @@ def test_the_case_page_needs_no_more_queries_for_more_members_and_moves(
 
 
 def test_the_wizard_preselects_a_person_registered_just_before(personas: Personas) -> None:
-    """After "Register a person first", registration may come back with only the new id."""
+    """After "Register a person first", registration comes back with ``?person=<id>``."""
     person = PersonFactory.create(office=personas.office_a)
     stranger = PersonFactory.create(office=personas.office_b)
     client = client_for(personas.caseworker_a)
-    page = body(client.get(CREATE, {"principal": str(person.pk)}))
+    page = body(client.get(CREATE, {"person": str(person.pk)}))
     assert f'<option value="{person.pk}" selected>' in page
-    assert f"{reverse('people:person-create')}?next={CREATE}" in page
-    ignored = body(client.get(CREATE, {"principal": str(stranger.pk)}))
+    assert f"{reverse('people:person-create')}?next=" in page
+    ignored = body(client.get(CREATE, {"person": [str(stranger.pk), "not-an-id"]}))
     assert f'<option value="{stranger.pk}"' not in ignored
+
+
+def test_registering_from_the_wizard_comes_back_with_the_people_chosen(
+    personas: Personas,
+) -> None:
+    """Register the principal, then a spouse, from the wizard: both come back chosen (the
+    principal first, the spouse in the first member row), and the case opens with them."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from tests.people.test_views import valid_data
+
+    client = client_for(personas.caseworker_a)
+    office = str(personas.office_a.pk)
+
+    def register_from(wizard_page: str, **names: str) -> str:
+        found = re.search(r'people/new/\?next=([^"]+)"', wizard_page)
+        assert found, "the wizard links to registration with a way back"
+        back = unquote(found.group(1).replace("&amp;", "&"))
+        answer = client.post(
+            reverse("people:person-create"),
+            {"step": "register", "office": office, "next": back, **valid_data(**names)},
+        )
+        assert answer.status_code == 302
+        return str(answer["Location"])
+
+    first = register_from(body(client.get(CREATE)), given_name="Hana", family_name="Idris")
+    mother = Person.objects.get(pk=parse_qs(urlsplit(first).query)["person"][-1])
+    assert urlsplit(first).path == CREATE
+    page = body(client.get(first))
+    assert f'<option value="{mother.pk}" selected>' in page
+
+    second = register_from(page, given_name="Omar", family_name="Idris", sex="male")
+    assert parse_qs(urlsplit(second).query)["person"][0] == str(mother.pk)
+    father = Person.objects.get(pk=parse_qs(urlsplit(second).query)["person"][-1])
+    page = body(client.get(second))
+    principal = re.search(r'<select name="principal".*?</select>', page, re.S)
+    member = re.search(r'<select name="member_0".*?</select>', page, re.S)
+    assert principal
+    assert f'<option value="{mother.pk}" selected>' in principal.group(0)
+    assert member
+    assert f'<option value="{father.pk}" selected>' in member.group(0)
+
+
+def test_registration_ignores_a_next_that_leaves_the_site(personas: Personas) -> None:
+    from tests.people.test_views import valid_data
+
+    client = client_for(personas.caseworker_a)
+    answer = client.post(
+        reverse("people:person-create"),
+        {
+            "step": "register",
+            "office": str(personas.office_a.pk),
+            "next": "https://evil.example/cases/new/",
+            **valid_data(),
+        },
+    )
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/people/")
+    assert "evil" not in answer["Location"]

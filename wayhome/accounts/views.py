@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -21,6 +20,7 @@ from wayhome.accounts.forms import OfficeSwitchForm, SignInForm, TokenCodeForm
 from wayhome.accounts.middleware import session_start
 from wayhome.accounts.selectors import SESSION_OFFICE, office_list_for
 from wayhome.audit.services import audit_record
+from wayhome.core.http import safe_next
 
 
 class SignInView(auth_views.LoginView):
@@ -40,12 +40,7 @@ class SignOutView(auth_views.LogoutView):
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("core:home")
+    return safe_next(request) or reverse("core:home")
 
 
 @login_required

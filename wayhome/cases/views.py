@@ -18,8 +18,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,6 +29,7 @@ from wayhome.accounts.policies import has_perm, has_perm_anywhere, offices_with
 from wayhome.audit.services import audit_record
 from wayhome.cases import selectors
 from wayhome.cases.forms import (
+    MEMBER_ROWS,
     CaseCreateForm,
     CaseFilterForm,
     CaseSearchForm,
@@ -49,6 +50,8 @@ from wayhome.cases.services import case_update as case_update_service
 from wayhome.cases.workflow import Status, Unmet
 from wayhome.core.countries import country_name, subdivision_name
 from wayhome.core.forms import add_service_errors
+from wayhome.core.http import add_query
+from wayhome.people.models import Person
 
 #: Cases shown per page of the list.
 PAGE_SIZE = 25
@@ -252,15 +255,6 @@ def case_member_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return _no_store(render(request, "cases/case_member_add.html", context, status=status))
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
@@ -276,10 +270,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     office = _chosen_office(request, offices, data)
     people = selectors.case_candidates(request.user, office.pk)
     initial: dict[str, Any] = {"office": office.pk}
-    principal_id = request.GET.get("principal")
-    wanted = _uuid_or_none(principal_id or "")
-    if wanted and people.filter(pk=wanted).exists():
-        initial["principal"] = principal_id
+    initial.update(_preselected(request, people))
     form = CaseCreateForm(data, offices=offices, office=office, people=people, initial=initial)
     search = PersonSearchForm(data)
     action = request.POST.get("action", "create")
@@ -308,10 +299,32 @@ def case_create(request: HttpRequest) -> HttpResponse:
         "candidates": candidates + chosen,
         "more": shown.count() > CANDIDATES_SHOWN,
         "query": query,
-        "register_next": request.path,
+        "register_next": _wizard_url(form, office),
     }
     status = 400 if data is not None and action == "create" else 200
     return _no_store(render(request, "cases/case_create.html", context, status=status))
+
+
+def _preselected(request: HttpRequest, people: QuerySet[Person]) -> dict[str, str]:
+    """Initial choices from ``?person=<id>`` (repeated, in order: the principal, then members),
+    as registration sends them back after "Register a person first". Ids of people the user
+    may not put on a case are ignored."""
+    wanted = [i for i in map(_uuid_or_none, request.GET.getlist("person")) if i][: MEMBER_ROWS + 1]
+    allowed = set(people.filter(pk__in=wanted).values_list("pk", flat=True))
+    chosen = list(dict.fromkeys(i for i in wanted if i in allowed))
+    names = ["principal", *(f"member_{row}" for row in range(MEMBER_ROWS))]
+    return {name: str(person_id) for name, person_id in zip(names, chosen, strict=False)}
+
+
+def _wizard_url(form: CaseCreateForm, office: Office) -> str:
+    """This page with the people chosen so far, for registration to come back to."""
+    url = add_query(reverse("cases:case-create"), "office", str(office.pk))
+    names = ["principal", *(f"member_{row}" for row in range(MEMBER_ROWS))]
+    for name in names:
+        value = _uuid_or_none(str(form[name].value() or ""))
+        if value:
+            url = add_query(url, "person", str(value))
+    return url
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:

@@ -25,6 +25,7 @@ from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm, has_perm_anywhere, offices_with
 from wayhome.audit.services import audit_record
 from wayhome.core.countries import country_name
+from wayhome.core.http import add_query, safe_next
 from wayhome.core.languages import language_name
 from wayhome.people.duplicates import IDENTITY_FIELDS, duplicate_candidates
 from wayhome.people.forms import (
@@ -137,7 +138,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     working = _working_office_id(request)
     initial = {"office": working} if working and offices.filter(pk=working).exists() else {}
     step = request.POST.get("step", "") if request.method == "POST" else ""
-    context: dict[str, Any] = {"step": "identify"}
+    context: dict[str, Any] = {"step": "identify", "next": safe_next(request)}
     if step == "register":
         form: PersonCreateForm = PersonCreateForm(request.POST, offices=offices)
         if form.is_valid():
@@ -149,6 +150,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 form.add_service_errors(exc)
             else:
                 messages.success(request, _("The person is registered."))
+                back = safe_next(request)
+                if back:  # e.g. the case wizard, which then offers the new person
+                    return redirect(add_query(back, "person", str(person.pk)))
                 return redirect("people:person-detail", person_id=person.pk)
         context["step"] = "register"
     elif step == "check":
