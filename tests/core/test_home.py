@@ -38,6 +38,8 @@ def test_navigation_follows_the_roles(personas: Personas) -> None:
     assert reverse("audit:event-list") not in caseworker
     assert reverse("audit:event-list") in auditor
     assert reverse("people:person-list") not in auditor
+    assert reverse("eligibility:ruleset-list") in caseworker
+    assert reverse("eligibility:ruleset-list") not in auditor
 
 
 def test_page_shell_has_landmarks_and_a_skip_link(personas: Personas) -> None:
