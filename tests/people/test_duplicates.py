@@ -255,6 +255,29 @@ def test_asker_sees_the_enquiry_but_not_the_candidate(personas: Personas) -> Non
     assert MatchEnquiry.objects.count() == 1
 
 
+def test_asking_from_the_registration_page_answers_in_place(personas: Personas) -> None:
+    """With HTMX the enquiry is sent without leaving registration (what was typed stays): the
+    answer is a fragment that replaces the enquiry form; a forged reference gets an alert."""
+    theirs = PersonFactory.create(office=personas.office_b, given_name="Amina", family_name="Yusuf")
+    client = client_for(personas.caseworker_a)
+    [candidate] = duplicate_candidates(personas.caseworker_a, _data(theirs))
+    url = reverse("people:enquiry-create")
+    sent = client.post(url, {"reference": candidate.reference}, HTTP_HX_REQUEST="true")
+    assert sent.status_code == 200
+    enquiry = MatchEnquiry.objects.get()
+    html = sent.content.decode()
+    assert 'role="status"' in html
+    assert "Your enquiry is sent to Office B." in html
+    assert reverse("people:enquiry-detail", kwargs={"match_enquiry_id": enquiry.pk}) in html
+    assert "<html" not in html
+    assert "Amina" not in html
+    forged = client.post(url, {"reference": "x" + candidate.reference}, HTTP_HX_REQUEST="true")
+    assert forged.status_code == 200  # HTMX swaps only 2xx answers
+    assert 'role="alert"' in forged.content.decode()
+    assert "no longer valid" in forged.content.decode()
+    assert MatchEnquiry.objects.count() == 1
+
+
 def test_distinct_suppresses_same_links_transitively_and_reverse_restores(
     personas: Personas,
 ) -> None:

@@ -24,6 +24,7 @@ from wayhome.accounts.models import Office
 from wayhome.audit.forms import EventFilterForm
 from wayhome.audit.selectors import EventPage, EventRow, audit_office_list, event_page, event_rows
 from wayhome.audit.services import audit_record
+from wayhome.core.http import is_partial
 
 _PAGING = ("before", "after")
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -87,8 +88,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "older_query": _query(request, before=page.older_than) if page.older_than else "",
         "newer_query": _query(request, after=page.newer_than) if page.newer_than else "",
     }
-    htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    partial = is_partial(request)
     template = "audit/event_list_results.html" if partial else "audit/event_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

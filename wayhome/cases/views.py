@@ -50,7 +50,7 @@ from wayhome.cases.services import case_update as case_update_service
 from wayhome.cases.workflow import Status, Unmet
 from wayhome.core.countries import country_name, subdivision_name
 from wayhome.core.forms import add_service_errors
-from wayhome.core.http import add_query
+from wayhome.core.http import add_query, is_partial
 from wayhome.people.models import Person
 
 #: Cases shown per page of the list.
@@ -62,11 +62,6 @@ CANDIDATES_SHOWN = 100
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _is_partial(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
 def _visible_offices(user: Any) -> QuerySet[Office]:
@@ -113,7 +108,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "filter_query": params.urlencode(),
         "can_create": has_perm_anywhere(request.user, Perm.CASE_CREATE),
     }
-    template = "cases/case_list_results.html" if _is_partial(request) else "cases/case_list.html"
+    template = "cases/case_list_results.html" if is_partial(request) else "cases/case_list.html"
     status = 400 if request.method == "POST" and not search_form.is_valid() else 200
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])

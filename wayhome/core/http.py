@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.http import HttpRequest
@@ -24,3 +25,9 @@ def add_query(url: str, name: str, value: str) -> str:
     parts = urlsplit(url)
     added = urlencode({name: value})
     return urlunsplit(parts._replace(query=f"{parts.query}&{added}" if parts.query else added))
+
+
+def is_partial(request: HttpRequest) -> bool:
+    """An HTMX request for a part of a page (not a history restore, which wants the whole)."""
+    htmx: Any = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request

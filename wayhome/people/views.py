@@ -25,7 +25,7 @@ from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm, has_perm_anywhere, offices_with
 from wayhome.audit.services import audit_record
 from wayhome.core.countries import country_name
-from wayhome.core.http import add_query, safe_next
+from wayhome.core.http import add_query, is_partial, safe_next
 from wayhome.core.languages import language_name
 from wayhome.people.duplicates import IDENTITY_FIELDS, duplicate_candidates
 from wayhome.people.forms import (
@@ -111,8 +111,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "next_query": _page_query(page.next_page_number()) if page.has_next() else "",
         "can_create": has_perm_anywhere(request.user, Perm.PERSON_CREATE),
     }
-    htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    partial = is_partial(request)
     template = "people/person_list_results.html" if partial else "people/person_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -402,6 +401,7 @@ def enquiry_create(request: HttpRequest) -> HttpResponse:
     from_office = offices.filter(pk=working).first() or offices.first()
     assert from_office is not None  # noqa: S101 (narrowing for mypy)
     form = MatchEnquiryForm(request.POST)
+    enquiry = None
     if form.is_valid():
         try:
             enquiry = ask_office(
@@ -411,16 +411,21 @@ def enquiry_create(request: HttpRequest) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            message = " ".join(exc.messages)
         else:
-            messages.success(
-                request,
-                _("Your enquiry is sent to %(office)s.") % {"office": enquiry.to_office.name},
-            )
-            return redirect("people:enquiry-detail", match_enquiry_id=enquiry.pk)
+            message = _("Your enquiry is sent to %(office)s.") % {"office": enquiry.to_office.name}
     else:
-        messages.error(request, _("The enquiry could not be sent: check again for duplicates."))
-    return redirect("people:enquiry-list")
+        message = _("The enquiry could not be sent: check again for duplicates.")
+    if is_partial(request):
+        # From the registration page: answer in place, so that what was typed there stays.
+        # Always 200: HTMX swaps only successful answers; a refusal is a role="alert" fragment.
+        context = {"enquiry": enquiry, "message": message}
+        return render(request, "people/enquiry_sent.html", context)
+    if enquiry is None:
+        messages.error(request, message)
+        return redirect("people:enquiry-list")
+    messages.success(request, message)
+    return redirect("people:enquiry-detail", match_enquiry_id=enquiry.pk)
 
 
 @login_required
