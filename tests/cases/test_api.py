@@ -276,3 +276,114 @@ def test_the_list_needs_no_more_queries_for_more_cases(personas: Personas) -> No
     for _ in range(5):
         CaseFactory.create(office=personas.office_a)
     assert queries() == few
+
+
+# --- adding a member ----------------------------------------------------------------------------
+
+
+def test_add_a_family_member_to_a_case(personas: Personas) -> None:
+    case = CaseFactory.create(office=personas.office_a)
+    child = PersonFactory.create(office=personas.office_a)
+    api = Api(personas.caseworker_a)
+    answer = api.send(
+        "post", f"{BASE}/{case.pk}/members", {"person_id": str(child.pk), "relationship": "child"}
+    )
+    assert answer.status_code == 201, answer.content
+    data = answer.json()
+    assert data["id"] == str(case.pk)
+    assert {(m["person_id"], m["relationship"], m["travelling"]) for m in data["members"]} == {
+        (str(case.principal_id), "principal", True),
+        (str(child.pk), "child", True),
+    }
+    assert CaseMember.objects.filter(case=case, person=child, relationship="child").exists()
+    event = AuditEvent.objects.get(action="case.member_add")
+    assert event.object_id == str(case.pk)
+    assert event.details == {"relationship": "child"}
+    case_transition(actor=personas.caseworker_a, case=case, target=Status.COUNSELLING)
+    spouse = PersonFactory.create(office=personas.office_a)
+    during_counselling = api.send(
+        "post", f"{BASE}/{case.pk}/members", {"person_id": str(spouse.pk), "relationship": "spouse"}
+    )
+    assert during_counselling.status_code == 201, during_counselling.content
+    assert len(during_counselling.json()["members"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("who", "relationship", "field", "code"),
+    [
+        ("nobody", "child", "person_id", "unknown"),
+        ("of_office_b", "child", "person_id", "unknown"),
+        # the service's code is on the error as a whole, not on the field's message
+        ("on_another_open_case", "child", "person_id", "invalid"),
+        ("on_this_case", "child", "person_id", "invalid"),
+        ("new", "principal", "relationship", "invalid"),
+        ("new", "cousin", "relationship", "enum"),
+        ("malformed", "child", "person_id", "uuid_parsing"),
+    ],
+)
+def test_adding_a_member_refuses_bad_input_with_field_errors(
+    personas: Personas, who: str, relationship: str, field: str, code: str
+) -> None:
+    case = CaseFactory.create(office=personas.office_a)
+    people = {
+        "nobody": lambda: "00000000-0000-0000-0000-000000000000",
+        "of_office_b": lambda: str(PersonFactory.create(office=personas.office_b).pk),
+        "on_another_open_case": lambda: str(
+            CaseFactory.create(office=personas.office_a).principal_id
+        ),
+        "on_this_case": lambda: str(case.principal_id),
+        "new": lambda: str(PersonFactory.create(office=personas.office_a).pk),
+        "malformed": lambda: "not-a-uuid",
+    }
+    person_id = people[who]()
+    members = CaseMember.objects.count()
+    answer = Api(personas.caseworker_a).send(
+        "post", f"{BASE}/{case.pk}/members", {"person_id": person_id, "relationship": relationship}
+    )
+    assert answer.status_code == 422, answer.content
+    error = answer.json()["error"]
+    assert error["code"] == "validation_error"
+    assert [(d["field"], d["type"]) for d in error["details"]] == [(field, code)]
+    assert CaseMember.objects.count() == members
+    assert not AuditEvent.objects.filter(action="case.member_add").exists()
+
+
+def test_adding_a_member_after_submission_answers_409(personas: Personas) -> None:
+    case = CaseFactory.create(office=personas.office_a)
+    Case.objects.filter(pk=case.pk).update(status=Status.APPLICATION_SUBMITTED)
+    person = PersonFactory.create(office=personas.office_a)
+    answer = Api(personas.caseworker_a).send(
+        "post", f"{BASE}/{case.pk}/members", {"person_id": str(person.pk), "relationship": "child"}
+    )
+    assert answer.status_code == 409, answer.content
+    error = answer.json()["error"]
+    assert error["code"] == "conflict"
+    assert error["message"] == "Members can be added only before the application is submitted."
+    assert CaseMember.objects.filter(case=case).count() == 1
+
+
+def test_adding_a_member_to_a_case_one_may_not_change_answers_404(personas: Personas) -> None:
+    from tests.factories import UserFactory
+    from wayhome.accounts.permissions import Role
+
+    case = CaseFactory.create(office=personas.office_a)
+    mine = PersonFactory.create(office=personas.office_a)
+    theirs = PersonFactory.create(office=personas.office_b)
+    viewer = UserFactory.create(roles=[(personas.office_a, Role.OPERATIONS)])  # case.view only
+    url = f"{BASE}/{case.pk}/members"
+    for user, person in (
+        (personas.caseworker_b, theirs),
+        (personas.caseworker_b, mine),
+        (viewer, mine),
+    ):
+        body = {"person_id": str(person.pk), "relationship": "spouse"}
+        answer = Api(user).send("post", url, body)
+        assert answer.status_code == 404, answer.content
+        assert answer.json()["error"]["code"] == "not_found"
+    missing = Api(personas.caseworker_a).send(
+        "post",
+        f"{BASE}/00000000-0000-0000-0000-000000000000/members",
+        {"person_id": str(mine.pk), "relationship": "spouse"},
+    )
+    assert missing.status_code == 404
+    assert CaseMember.objects.filter(case=case).count() == 1

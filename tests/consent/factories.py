@@ -1,7 +1,8 @@
 """Consent records for tests, made through the services (audit and validation as in life).
 
-``MemberFactory`` (a ``CaseMember``) and ``ConsentFactory`` (a ``DataSharingConsent``) serve the
-isolation test for the ``member_id`` and ``consent_id`` routes. The helpers below cover a
+``MemberFactory`` (a ``CaseMember``), ``RepresentativeFactory`` (a ``LegalRepresentative``) and
+``ConsentFactory`` (a ``DataSharingConsent``) serve the isolation test for the ``member_id``,
+``representative_id`` and ``consent_id`` routes. The helpers below cover a
 traveller fully, so that a test can take away one condition at a time.
 """
 
@@ -66,6 +67,28 @@ class MemberFactory(factory.django.DjangoModelFactory[CaseMember]):
         return case_member_add(
             actor=None, case=case, person=person, relationship=kwargs.pop("relationship")
         )
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory[LegalRepresentative]):
+    """A guardian of ``member=`` (else of a new member of a case of ``office=``)."""
+
+    class Meta:
+        model = LegalRepresentative
+
+    member = None
+    name = "Amal Haddad"
+    kind = LegalRepresentative.Kind.GUARDIAN
+    relationship = "mother"
+
+    @classmethod
+    def _create(
+        cls, model_class: type[LegalRepresentative], *args: Any, **kwargs: Any
+    ) -> LegalRepresentative:
+        office = kwargs.pop("office", None)
+        member = kwargs.pop("member", None) or MemberFactory.create(
+            office=office or OfficeFactory.create()
+        )
+        return representative_add(actor=kwargs.pop("actor", None), member=member, **kwargs)
 
 
 class ConsentFactory(factory.django.DjangoModelFactory[DataSharingConsent]):

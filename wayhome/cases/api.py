@@ -28,7 +28,7 @@ from wayhome.audit.services import audit_record
 from wayhome.cases import selectors
 from wayhome.cases.forms import caseworkers_of
 from wayhome.cases.models import Case, CaseTransition, MigrantCategory, Programme, Relationship
-from wayhome.cases.services import case_create, case_transition, case_update
+from wayhome.cases.services import case_create, case_member_add, case_transition, case_update
 from wayhome.cases.workflow import Status as CaseStatus
 from wayhome.people.selectors import person_policy
 
@@ -244,6 +244,39 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     except DjangoValidationError as exc:
         raise django_validation_error(exc) from None
     return Status(201, case)
+
+
+@router.post(
+    "/{case_id}/members",
+    response={201: CaseOut, 409: Error, **ERRORS},
+    summary="Add a family member to a case",
+)
+def create_member(request: HttpRequest, case_id: uuid.UUID, payload: MemberIn) -> Status:
+    """Someone registered by the case's office and on no open case, before the application is
+    submitted (after it: 409). Nothing is saved on error."""
+    user = _user(request)
+    case = selectors.case_get(user, case_id, perm=Perm.CASE_CHANGE)
+    person = (
+        person_policy.filter(user)
+        .filter(office_id=case.office_id, pk=payload.person_id)
+        .defer("photo")
+        .first()
+    )
+    if person is None:
+        raise _invalid("person_id", "No such person registered by this office.", "unknown")
+    try:
+        case_member_add(
+            actor=user, case=case, person=person, relationship=str(payload.relationship)
+        )
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):  # the case's status refuses new members
+            raise HttpError(409, str(exc.messages[0])) from None
+        invalid = django_validation_error(exc)
+        for detail in invalid.details:  # the service checks "members"; here it is one person
+            if detail["field"] == "members":
+                detail["field"] = "person_id"
+        raise invalid from None
+    return Status(201, selectors.case_get(user, case.pk))
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="One case")

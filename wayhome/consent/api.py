@@ -3,7 +3,8 @@
 The same services, selectors and policies as the pages: a case of another office answers 404
 whatever the operation; reading needs "view case", recording "change case". Refused withdrawals
 answer 409 ``transition_blocked``; bad input 422 with field errors. Members are named by their
-display label, never by name; signed forms travel as base64 and are never returned.
+display label, never by name; signed forms travel as base64 and are never returned. The names of
+legal representatives are returned only by their list, a read audited as a view of the case.
 """
 
 from __future__ import annotations
@@ -12,18 +13,22 @@ import base64
 import binascii
 import datetime
 import uuid
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.api.errors import RecordInvalid, django_validation_error
 from wayhome.api.schemas import Error
+from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember
 from wayhome.cases.selectors import case_get
 from wayhome.consent import services
@@ -31,9 +36,12 @@ from wayhome.consent.models import (
     SIGNED_FORM_MAX_BYTES,
     DataSharingConsent,
     InformationSession,
+    LegalRepresentative,
+    RepresentativeDecision,
 )
 from wayhome.consent.rules import member_states
 from wayhome.consent.selectors import member_get, member_state
+from wayhome.core.text import validate_multiline, validate_single_line
 from wayhome.people.models import Person
 
 router = Router(tags=["consent"])
@@ -50,6 +58,28 @@ PurposeCode = Literal[
     "reintegration_assistance", "travel_arrangements", "medical_escort", "monitoring", "research"
 ]
 RecipientKindCode = Literal["origin_office", "partner", "government_authority"]
+#: ``LegalRepresentative.Kind`` and ``RepresentativeDecision.Decision`` (a test keeps them equal).
+RepresentativeKindCode = Literal["guardian", "legal_representative", "other"]
+DecisionCode = Literal["agrees", "refuses"]
+SignedFormType = Literal["", "application/pdf", "image/jpeg", "image/png"]
+
+
+def _text_check(check: Callable[[str], None]) -> Callable[[str], str]:
+    """A pydantic validator from a Django one: a field error typed ``control_characters``."""
+
+    def validate(value: str) -> str:
+        try:
+            check(value)
+        except DjangoValidationError as exc:
+            raise PydanticCustomError(exc.code or "invalid", str(exc.messages[0])) from None
+        return value
+
+    return validate
+
+
+#: Free text typed by people: no control characters (line breaks too in ``SingleLine``).
+SingleLine = Annotated[str, AfterValidator(_text_check(validate_single_line))]
+MultiLine = Annotated[str, AfterValidator(_text_check(validate_multiline))]
 
 
 def _user(request: HttpRequest) -> Any:
@@ -175,7 +205,7 @@ class DeclarationIn(Schema):
     signed_form_base64: str = Field(
         "", description=f"The signed form (PDF, JPEG or PNG, at most {SIGNED_FORM_MAX_BYTES} bytes)"
     )
-    signed_form_type: Literal["", "application/pdf", "image/jpeg", "image/png"] = ""
+    signed_form_type: SignedFormType = ""
 
 
 class ReviewIn(Schema):
@@ -282,6 +312,189 @@ def case_voluntariness(request: HttpRequest, case_id: uuid.UUID) -> Any:
         )
         for state in member_states(case)
     ]
+
+
+# --- capacity and legal representation ----------------------------------------------------------
+
+
+class CapacityIn(Schema):
+    has_capacity: bool = Field(description="False: a guardian or legal representative decides.")
+    assessed_on: datetime.date
+    assessor: SingleLine = Field(max_length=200, description="Name and role of the assessor.")
+    notes: MultiLine = Field("", max_length=5000)
+
+
+class RepresentativeIn(Schema):
+    name: SingleLine = Field(max_length=200)
+    kind: RepresentativeKindCode = Field(
+        description="Only a guardian's or legal representative's decision counts."
+    )
+    relationship: SingleLine = Field("", max_length=100, examples=["mother"])
+    contact: SingleLine = Field("", max_length=300)
+
+
+class LatestDecisionOut(Schema):
+    decision: str
+    decided_on: datetime.date
+    has_signed_form: bool
+
+
+class RepresentativeOut(Schema):
+    """A representative as recorded, without their name or contact."""
+
+    id: uuid.UUID
+    kind: str
+    relationship: str
+    created_at: datetime.datetime
+    latest_decision: LatestDecisionOut | None = None
+
+
+class RepresentativeListOut(RepresentativeOut):
+    name: str
+
+
+class DecisionIn(Schema):
+    decision: DecisionCode
+    decided_on: datetime.date
+    signed_form_base64: str = Field(
+        "", description=f"The signed form (PDF, JPEG or PNG, at most {SIGNED_FORM_MAX_BYTES} bytes)"
+    )
+    signed_form_type: SignedFormType = ""
+
+
+def _decision_out(decision: RepresentativeDecision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {
+        "decision": decision.decision,
+        "decided_on": decision.decided_on,
+        "has_signed_form": bool(decision.signed_form_type),
+    }
+
+
+@router.post(
+    "/{case_id}/members/{member_id}/capacity",
+    response={201: MemberDeclarationOut, **ERRORS},
+    summary="Record a capacity assessment (replaces the one in force)",
+)
+def create_capacity(
+    request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, payload: CapacityIn
+) -> Status:
+    """A member assessed as lacking capacity is covered by a guardian's or legal
+    representative's decision instead of their own declaration."""
+    user = _user(request)
+    case, member = member_get(user, case_id, member_id, perm=Perm.CASE_CHANGE)
+    try:
+        services.capacity_record(
+            actor=user,
+            member=member,
+            has_capacity=payload.has_capacity,
+            assessed_on=payload.assessed_on,
+            assessor=payload.assessor,
+            notes=payload.notes,
+        )
+    except DjangoValidationError as exc:
+        raise _invalid(exc) from None
+    return Status(201, _member_out(case, member))
+
+
+@router.get(
+    "/{case_id}/members/{member_id}/representatives",
+    response={200: list[RepresentativeListOut], **ERRORS},
+    summary="A member's guardians and legal representatives, with their latest decision",
+)
+def list_representatives(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -> Any:
+    """Oldest first. Names the representatives: audited as a view of the case."""
+    user = _user(request)
+    case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
+    representatives = list(LegalRepresentative.objects.filter(member=member))
+    latest: dict[Any, RepresentativeDecision] = {}
+    decisions = RepresentativeDecision.objects.filter(representative__member=member).defer(
+        "signed_form"
+    )
+    for decision in decisions:  # latest first
+        latest.setdefault(decision.representative_id, decision)
+    audit_record(
+        actor=user, action="case.view", obj=case, details={"api": True, "read": "representatives"}
+    )
+    return [
+        {
+            "id": representative.pk,
+            "name": representative.name,
+            "kind": representative.kind,
+            "relationship": representative.relationship,
+            "created_at": representative.created_at,
+            "latest_decision": _decision_out(latest.get(representative.pk)),
+        }
+        for representative in representatives
+    ]
+
+
+@router.post(
+    "/{case_id}/members/{member_id}/representatives",
+    response={201: RepresentativeOut, **ERRORS},
+    summary="Add a guardian or legal representative of a member",
+)
+def create_representative(
+    request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, payload: RepresentativeIn
+) -> Status:
+    """The answer leaves out the name and contact sent (read them in the list)."""
+    user = _user(request)
+    _case, member = member_get(user, case_id, member_id, perm=Perm.CASE_CHANGE)
+    try:
+        representative = services.representative_add(
+            actor=user,
+            member=member,
+            name=payload.name,
+            kind=payload.kind,
+            relationship=payload.relationship,
+            contact=payload.contact,
+        )
+    except DjangoValidationError as exc:
+        raise _invalid(exc) from None
+    return Status(
+        201,
+        RepresentativeOut(
+            id=representative.pk,
+            kind=representative.kind,
+            relationship=representative.relationship,
+            created_at=representative.created_at,
+        ),
+    )
+
+
+@router.post(
+    "/{case_id}/members/{member_id}/representatives/{representative_id}/decision",
+    response={201: MemberDeclarationOut, **ERRORS},
+    summary="Record a representative's decision about the member's return",
+)
+def create_representative_decision(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    member_id: uuid.UUID,
+    representative_id: uuid.UUID,
+    payload: DecisionIn,
+) -> Status:
+    """The representative's latest decision replaces their earlier one. A representative of
+    another member answers 404."""
+    user = _user(request)
+    case, member = member_get(user, case_id, member_id, perm=Perm.CASE_CHANGE)
+    representative = LegalRepresentative.objects.filter(pk=representative_id, member=member).first()
+    if representative is None:
+        raise Http404
+    try:
+        services.representative_decision_record(
+            actor=user,
+            member=member,
+            representative=representative,
+            decision=payload.decision,
+            decided_on=payload.decided_on,
+            signed_form=_decode(payload.signed_form_base64),
+            signed_form_type=payload.signed_form_type,
+        )
+    except DjangoValidationError as exc:
+        raise _invalid(exc) from None
+    return Status(201, _member_out(case, member))
 
 
 # --- withdrawal ---------------------------------------------------------------------------------
