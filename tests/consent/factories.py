@@ -1,8 +1,9 @@
 """Consent records for tests, made through the services (audit and validation as in life).
 
-``MemberFactory`` (a ``CaseMember``), ``RepresentativeFactory`` (a ``LegalRepresentative``) and
-``ConsentFactory`` (a ``DataSharingConsent``) serve the isolation test for the ``member_id``,
-``representative_id`` and ``consent_id`` routes. The helpers below cover a
+``MemberFactory`` (a ``CaseMember``), ``RepresentativeFactory`` (a ``LegalRepresentative``),
+``DecisionFactory`` (a ``RepresentativeDecision`` with its signed form) and ``ConsentFactory`` (a
+``DataSharingConsent``) serve the isolation test for the ``member_id``, ``representative_id``,
+``decision_id`` and ``consent_id`` routes. The helpers below cover a
 traveller fully, so that a test can take away one condition at a time.
 """
 
@@ -89,6 +90,34 @@ class RepresentativeFactory(factory.django.DjangoModelFactory[LegalRepresentativ
             office=office or OfficeFactory.create()
         )
         return representative_add(actor=kwargs.pop("actor", None), member=member, **kwargs)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory[RepresentativeDecision]):
+    """A guardian's agreement, with a signed PDF, for ``member=`` (else a new member of a case
+    of ``office=``)."""
+
+    class Meta:
+        model = RepresentativeDecision
+
+    member = None
+
+    @classmethod
+    def _create(
+        cls, model_class: type[RepresentativeDecision], *args: Any, **kwargs: Any
+    ) -> RepresentativeDecision:
+        office = kwargs.pop("office", None)
+        member = kwargs.pop("member", None) or MemberFactory.create(
+            office=office or OfficeFactory.create()
+        )
+        return representative_decision_record(
+            actor=None,
+            member=member,
+            representative=RepresentativeFactory.create(member=member),
+            decision=kwargs.pop("decision", RepresentativeDecision.Decision.AGREES),
+            decided_on=kwargs.pop("decided_on", timezone.localdate()),
+            signed_form=kwargs.pop("signed_form", PDF),
+            signed_form_type=kwargs.pop("signed_form_type", "application/pdf"),
+        )
 
 
 class ConsentFactory(factory.django.DjangoModelFactory[DataSharingConsent]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -305,3 +306,36 @@ def test_the_member_page_repeats_no_id_with_every_form_shown(personas: Personas)
         assert f'{action}"' in html, action
     assert html.count('name="signed_form"') == 3
     assert id_problems(html) == []
+
+
+def test_a_representatives_signed_form_is_linked_and_downloaded(personas: Personas) -> None:
+    from tests.consent.factories import DecisionFactory
+
+    case = a_case(personas)
+    principal, kid = members_of(case)
+    decision = DecisionFactory.create(member=kid)
+    unsigned = DecisionFactory.create(member=kid, signed_form=None, signed_form_type="")
+    other_member = DecisionFactory.create(member=principal)
+    client = client_for(personas.caseworker_a)
+
+    def url(member: Any, decision_id: Any) -> str:
+        return reverse(
+            "consent:decision-form",
+            kwargs={"case_id": case.pk, "member_id": member.pk, "decision_id": decision_id},
+        )
+
+    page = client.get(member_url("declaration-record", case, 1)).content.decode()
+    assert url(kid, decision.pk) in page
+    assert url(kid, unsigned.pk) not in page
+    answer = client.get(url(kid, decision.pk))
+    assert answer.status_code == 200
+    assert answer.content == PDF
+    assert answer["Content-Type"] == "application/pdf"
+    assert answer["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in answer["Cache-Control"]
+    event = AuditEvent.objects.get(action="consent.form_download")
+    assert event.object_id == str(decision.pk)
+    assert client.get(url(kid, unsigned.pk)).status_code == 404
+    assert client.get(url(kid, other_member.pk)).status_code == 404  # not this member's
+    assert AuditEvent.objects.filter(action="consent.form_download").count() == 1
+    assert client_for(personas.caseworker_b).get(url(kid, decision.pk)).status_code == 404

@@ -262,6 +262,10 @@ class RepresentativeDecision(BaseModel):
     def __str__(self) -> str:
         return f"Representative decision {self.pk}"
 
+    @property
+    def has_signed_form(self) -> bool:
+        return bool(self.signed_form_type)
+
     def clean(self) -> None:
         if (
             self.representative_id is not None

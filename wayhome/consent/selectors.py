@@ -19,7 +19,12 @@ from wayhome.accounts.policies import OfficePolicy, has_perm
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember
 from wayhome.cases.selectors import case_get
-from wayhome.consent.models import DataSharingConsent, VoluntarinessDeclaration, Withdrawal
+from wayhome.consent.models import (
+    DataSharingConsent,
+    RepresentativeDecision,
+    VoluntarinessDeclaration,
+    Withdrawal,
+)
 from wayhome.consent.rules import MemberState, member_states
 from wayhome.people.models import Person
 
@@ -67,6 +72,28 @@ def declaration_form_read(user: Any, case_id: Any, member_id: Any) -> Voluntarin
         details={"content_type": declaration.signed_form_type},
     )
     return declaration
+
+
+def decision_form_read(
+    user: Any, case_id: Any, member_id: Any, decision_id: Any
+) -> RepresentativeDecision:
+    """A representative's decision on a member of a case the user may see, with its signed form;
+    else 404. Audited as a download."""
+    case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
+    try:
+        decision = member.representative_decisions.get(pk=decision_id)
+    except (RepresentativeDecision.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    if not decision.has_signed_form or not decision.signed_form:
+        raise Http404
+    audit_record(
+        actor=user,
+        action="consent.form_download",
+        obj=decision,
+        office_id=case.office_id,
+        details={"content_type": decision.signed_form_type},
+    )
+    return decision
 
 
 def consent_person_get(user: Any, person_id: Any, *, perm: Perm | None = None) -> Person:

@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{_member}capacity/", views.capacity_record, name="capacity-record"),
     path(f"{_member}representatives/", views.representative_add, name="representative-add"),
     path(f"{_member}decisions/", views.decision_record, name="decision-record"),
+    path(f"{_member}decisions/<uuid:decision_id>/form/", views.decision_form, name="decision-form"),
     path("cases/<uuid:case_id>/withdraw/", views.withdrawal_create, name="withdrawal-create"),
     path("people/<uuid:person_id>/consents/", views.consent_list, name="consent-list"),
     path(

@@ -45,6 +45,7 @@ from wayhome.consent.selectors import (
     consent_get,
     consent_person_get,
     consent_summary,
+    decision_form_read,
     declaration_form_read,
     member_get,
     member_state,
@@ -171,6 +172,15 @@ def declaration_record(
     return _member_page(request, case, member, status=400, declaration_form=form)
 
 
+def _signed_form_download(record: Any, name: str) -> HttpResponse:
+    """A signed form as an attachment: never cached, never sniffed into something else."""
+    extension = SIGNED_FORM_TYPES.get(record.signed_form_type, "bin")
+    response = HttpResponse(bytes(record.signed_form or b""), content_type=record.signed_form_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{record.pk}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return _no_store(response)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def declaration_form(
@@ -179,15 +189,7 @@ def declaration_form(
     """GET: the signed form of the declaration in force (audited, never cached); POST: attach."""
     if request.method == "GET":
         signed = declaration_form_read(request.user, case_id, member_id)
-        extension = SIGNED_FORM_TYPES.get(signed.signed_form_type, "bin")
-        response = HttpResponse(
-            bytes(signed.signed_form or b""), content_type=signed.signed_form_type
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="declaration-{signed.pk}.{extension}"'
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return _no_store(response)
+        return _signed_form_download(signed, "declaration")
     case, member = member_get(request.user, case_id, member_id, perm=Perm.CASE_CHANGE)
     form = SignedFormUploadForm(request.POST, request.FILES)
     declaration = member.declarations.defer("signed_form").first()
@@ -296,6 +298,16 @@ def decision_record(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UU
             messages.success(request, _("The representative's decision is recorded."))
             return redirect("consent:declaration-record", case_id=case.pk, member_id=member.pk)
     return _member_page(request, case, member, status=400, decision_form=form)
+
+
+@login_required
+@require_GET
+def decision_form(
+    request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, decision_id: uuid.UUID
+) -> HttpResponse:
+    """The signed form of a representative's decision (audited, never cached)."""
+    signed = decision_form_read(request.user, case_id, member_id, decision_id)
+    return _signed_form_download(signed, "representative-decision")
 
 
 @login_required
