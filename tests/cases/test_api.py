@@ -313,9 +313,8 @@ def test_add_a_family_member_to_a_case(personas: Personas) -> None:
     [
         ("nobody", "child", "person_id", "unknown"),
         ("of_office_b", "child", "person_id", "unknown"),
-        # the service's code is on the error as a whole, not on the field's message
-        ("on_another_open_case", "child", "person_id", "invalid"),
-        ("on_this_case", "child", "person_id", "invalid"),
+        ("on_another_open_case", "child", "person_id", "already_on_open_case"),
+        ("on_this_case", "child", "person_id", "already_on_open_case"),
         ("new", "principal", "relationship", "invalid"),
         ("new", "cousin", "relationship", "enum"),
         ("malformed", "child", "person_id", "uuid_parsing"),

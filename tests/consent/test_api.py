@@ -365,7 +365,7 @@ BAD_INPUT = [
     ("representatives", {"name": ""}, "name", "blank"),
     ("representatives", {"relationship": "x" * 101}, "relationship", None),
     ("representatives", {"contact": "tel\x07"}, "contact", "control_characters"),
-    ("decision", {"decided_on": "2999-01-01"}, "decided_on", None),  # the service drops codes
+    ("decision", {"decided_on": "2999-01-01"}, "decided_on", "future_date"),
     ("decision", {"decision": "maybe"}, "decision", None),
     ("decision", {"signed_form_base64": "not base64!"}, "signed_form_base64", None),
     (
@@ -375,7 +375,7 @@ BAD_INPUT = [
             "signed_form_type": "image/png",
         },
         "signed_form",
-        None,
+        "file_type",
     ),
     (
         "decision",

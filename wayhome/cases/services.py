@@ -74,8 +74,12 @@ def _check_members(office: Office, people: list[Person]) -> None:
         )
     if _open_cases_of(people):
         raise ValidationError(
-            {"members": _("Someone on this case is already on another open case.")},
-            code="already_on_open_case",
+            {
+                "members": ValidationError(
+                    _("Someone on this case is already on another open case."),
+                    code="already_on_open_case",
+                )
+            }
         )
 
 

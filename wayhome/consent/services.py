@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +86,15 @@ def _lock_open_case(actor: Any, case_id: Any) -> Case:
     return locked
 
 
+def _collect(errors: dict[str, Any], exc: ValidationError) -> None:
+    """Adds ``exc`` to ``errors`` (field -> list of ValidationError), keeping each error's code
+    so that the API can say which kind of error it is (``future_date``, ``required``...)."""
+    for field, items in (
+        exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+    ).items():
+        errors.setdefault(field, []).extend(items)
+
+
 def _clean_text(value: str) -> str:
     return value.strip()
 
@@ -123,13 +132,21 @@ def session_record(
         try:
             session.full_clean()
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            _collect(errors, exc)
         if not people:
-            errors["attendees"] = [_("Choose who attended.")]
+            errors["attendees"] = [ValidationError(_("Choose who attended."), code="required")]
         elif any(member.case_id != locked.pk for member in people):
-            errors["attendees"] = [_("Choose attendees among the members of this case.")]
+            errors["attendees"] = [
+                ValidationError(
+                    _("Choose attendees among the members of this case."), code="invalid"
+                )
+            ]
         if counsellor is not None and not has_perm(counsellor, Perm.CASE_CHANGE, locked.office_id):
-            errors["counsellor"] = [_("The counsellor must be a caseworker of the case's office.")]
+            errors["counsellor"] = [
+                ValidationError(
+                    _("The counsellor must be a caseworker of the case's office."), code="invalid"
+                )
+            ]
         if errors:
             raise ValidationError(errors)
         session.save(force_insert=True)
@@ -170,13 +187,13 @@ def declaration_record(
         try:
             declaration.full_clean(exclude=["signed_form"])
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            _collect(errors, exc)
         if signed_form:
             try:
                 declaration.signed_form_type = signed_form_check(signed_form, signed_form_type)
                 declaration.signed_form = signed_form
             except ValidationError as exc:
-                errors.update(exc.message_dict)
+                _collect(errors, exc)
         if errors:
             raise ValidationError(errors)
         declaration.save(force_insert=True)
@@ -365,13 +382,13 @@ def representative_decision_record(
         try:
             record.full_clean(exclude=["signed_form"])
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            _collect(errors, exc)
         if signed_form:
             try:
                 record.signed_form_type = signed_form_check(signed_form, signed_form_type)
                 record.signed_form = signed_form
             except ValidationError as exc:
-                errors.update(exc.message_dict)
+                _collect(errors, exc)
         if errors:
             raise ValidationError(errors)
         record.save(force_insert=True)
