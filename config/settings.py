@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "wayhome.cases",
     "wayhome.consent",
     "wayhome.eligibility",
+    "wayhome.assessments",
+    "wayhome.safety",
     "wayhome.api",
 ]
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/", include("wayhome.cases.urls")),
     path("consent/", include("wayhome.consent.urls")),
     path("eligibility/", include("wayhome.eligibility.urls")),
+    path("assessments/", include("wayhome.assessments.urls")),
+    path("safety/", include("wayhome.safety.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

@@ -32,6 +32,8 @@ class Perm(StrEnum):
     SENSITIVE_TRAFFICKING = "sensitive.trafficking"
     SENSITIVE_HEALTH = "sensitive.health"
     SENSITIVE_CHILD = "sensitive.child"
+    # Safety: maintaining the return-restriction register (it applies to every office)
+    RESTRICTION_MANAGE = "safety.restrictions"
     # Oversight
     REPORT_VIEW = "report.view"
     EXPORT = "data.export"
@@ -50,6 +52,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Programme manager")
     ME_OFFICER = "me_officer", _("Monitoring and evaluation officer")
     DPO = "dpo", _("Data protection officer")
+    SAFETY = "safety", _("Safety and security officer")
     AUDITOR = "auditor", _("Auditor")
     PARTNER = "partner", _("Partner user")
     ADMIN = "admin", _("Administrator")
@@ -81,6 +84,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         {Perm.PERSON_VIEW, Perm.CASE_VIEW, Perm.AUDIT_VIEW, Perm.DATA_PROTECTION, Perm.EXPORT}
     ),
     Role.AUDITOR: frozenset({Perm.AUDIT_VIEW}),
+    # Maintains the return-restriction register (which applies to every office) and sees the
+    # cases a restriction holds; records nothing on cases.
+    Role.SAFETY: frozenset({Perm.CASE_VIEW, Perm.RESTRICTION_MANAGE}),
     # Partners see what is referred to them (build order 5); nothing of an office by default.
     Role.PARTNER: frozenset(),
     Role.ADMIN: frozenset({Perm.OFFICE_MANAGE, Perm.USER_MANAGE}),

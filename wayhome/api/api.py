@@ -23,6 +23,8 @@ ROUTERS: list[tuple[str, str]] = [
     # Two routers may share a prefix: consent's operations are /cases/{case_id}/sessions etc.
     ("/cases", "wayhome.consent.api.router"),
     ("/eligibility", "wayhome.eligibility.api.router"),
+    ("/assessments", "wayhome.assessments.api.router"),
+    ("/safety", "wayhome.safety.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}
