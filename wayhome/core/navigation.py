@@ -22,6 +22,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Cases"), "cases:case-list", Perm.CASE_VIEW),
     NavItem(_("People"), "people:person-list", Perm.PERSON_VIEW),
     NavItem(_("Eligibility rules"), "eligibility:ruleset-list", Perm.CASE_VIEW),
+    NavItem(_("Safety"), "safety:dashboard", Perm.CASE_VIEW),
     NavItem(_("Audit trail"), "audit:event-list", Perm.AUDIT_VIEW),
     NavItem(_("API tokens"), "api:token-list", None),
 ]

@@ -10,18 +10,20 @@ from django.views.decorators.http import require_GET
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere
 from wayhome.accounts.selectors import role_list_by_office
-from wayhome.cases.selectors import STUCK_AFTER_DAYS, case_queue
+from wayhome.cases.selectors import QUEUE_ROWS, STUCK_AFTER_DAYS, case_queue
+from wayhome.safety.selectors import held_cases
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The user's home page with their work queue: their open cases by status, applications
-    waiting for their approval, and cases stuck in one status (only offices they may see)."""
+    waiting for their approval, cases stuck in one status and cases held by a return restriction
+    (only offices they may see)."""
+    sees_cases = has_perm_anywhere(request.user, Perm.CASE_VIEW)
     context = {
         "office_roles": role_list_by_office(request.user),
-        "queue": case_queue(request.user)
-        if has_perm_anywhere(request.user, Perm.CASE_VIEW)
-        else None,
+        "queue": case_queue(request.user) if sees_cases else None,
+        "held": list(held_cases(request.user)[:QUEUE_ROWS]) if sees_cases else None,
         "stuck_days": STUCK_AFTER_DAYS,
     }
     response = render(request, "core/home.html", context)
