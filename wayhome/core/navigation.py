@@ -24,5 +24,6 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Eligibility rules"), "eligibility:ruleset-list", Perm.CASE_VIEW),
     NavItem(_("Safety"), "safety:dashboard", Perm.CASE_VIEW),
     NavItem(_("Audit trail"), "audit:event-list", Perm.AUDIT_VIEW),
+    NavItem(_("Break-the-glass accesses"), "assessments:breakglass-list", Perm.DATA_PROTECTION),
     NavItem(_("API tokens"), "api:token-list", None),
 ]
