@@ -66,3 +66,26 @@ def test_docs_page_lists_operations_without_inline_script(client: Client) -> Non
     assert 'href="/api/v1/openapi.json"' in html
     assert "Bearer token" in html
     assert re.search(r'<html lang="en"', html)
+
+
+def _schema_classes(cls: type) -> set[type]:
+    found: set[type] = set()
+    for sub in cls.__subclasses__():
+        found |= {sub, *_schema_classes(sub)}
+    return found
+
+
+def test_schema_names_are_unique() -> None:
+    """The OpenAPI document names each schema by its class name: two schemas of the same name in
+    different apps would silently describe one endpoint with the other's fields."""
+    from collections import Counter
+
+    from ninja import Schema
+
+    api_module.api.get_openapi_schema()  # imports every router and its schemas
+    names = Counter(
+        schema.__name__
+        for schema in _schema_classes(Schema)
+        if schema.__module__.startswith("wayhome.")
+    )
+    assert {name: n for name, n in names.items() if n > 1} == {}

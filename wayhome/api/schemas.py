@@ -28,3 +28,11 @@ class ErrorBody(Schema):
 
 class Error(Schema):
     error: ErrorBody
+
+
+class Unmet(Schema):
+    """A condition not met (a guard's answer), in words a caseworker understands."""
+
+    code: str
+    message: str
+    subject: str

@@ -26,7 +26,7 @@ from pydantic_core import PydanticCustomError
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere
 from wayhome.api.errors import django_validation_error
-from wayhome.api.schemas import Error
+from wayhome.api.schemas import Error, Unmet
 from wayhome.assessments import services
 from wayhome.assessments.models import (
     BREAK_GLASS_REASON_MIN,
@@ -121,12 +121,6 @@ def _record(call: Callable[[], Any]) -> Any:
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class UnmetOut(Schema):
-    code: str
-    message: str
-    subject: str
-
-
 class ScreeningOut(Schema):
     id: uuid.UUID
     screened_on: datetime.date
@@ -172,7 +166,7 @@ class StepConsentOut(Schema):
     given_on: datetime.date
 
 
-class MemberOut(Schema):
+class MemberSafeguardsOut(Schema):
     member_id: uuid.UUID
     label: str
     travelling: bool
@@ -181,7 +175,7 @@ class MemberOut(Schema):
     screenings: int
     assessments: list[AssessmentSummaryOut]
     consents: list[StepConsentOut]
-    unmet: list[UnmetOut]
+    unmet: list[Unmet]
 
 
 def _member_out(state: MemberSafety) -> dict[str, Any]:
@@ -222,7 +216,7 @@ def _assessment_out(user: Any, assessment: Assessment) -> dict[str, Any]:
 
 @router.get(
     "/cases/{case_id}/members/{member_id}",
-    response={200: MemberOut, **ERRORS},
+    response={200: MemberSafeguardsOut, **ERRORS},
     summary="A traveller's flags, assessments (summaries) and missing safeguards",
 )
 def get_member(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -> Any:

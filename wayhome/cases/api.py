@@ -23,7 +23,7 @@ from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import offices_with
 from wayhome.api.errors import RecordInvalid, django_validation_error
-from wayhome.api.schemas import Error
+from wayhome.api.schemas import Error, Unmet
 from wayhome.audit.services import audit_record
 from wayhome.cases import selectors
 from wayhome.cases.forms import caseworkers_of
@@ -94,7 +94,7 @@ class CaseFiltersIn(Schema):
     reference: str | None = Field(None, max_length=40)
 
 
-class SearchIn(Schema):
+class CaseSearchIn(Schema):
     q: Text = Field(
         min_length=1,
         max_length=300,
@@ -147,15 +147,9 @@ class TransitionOut(Schema):
     occurred_at: datetime.datetime
 
 
-class UnmetOut(Schema):
-    code: str
-    message: str
-    subject: str
-
-
 class MissingOut(Schema):
     to: str
-    unmet: list[UnmetOut]
+    unmet: list[Unmet]
 
 
 ERRORS: dict[int, Any] = {401: Error, 404: Error, 422: Error}
@@ -203,7 +197,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFiltersIn]) -> Any:
 
 @router.post("/search", response=list[CaseSummary], summary="Find cases by reference or name")
 @paginate(LimitOffsetPagination)
-def search_cases(request: HttpRequest, payload: SearchIn) -> Any:
+def search_cases(request: HttpRequest, payload: CaseSearchIn) -> Any:
     """By reference, or the exact full name of the principal or a member (blind index).
     Audited without the searched text."""
     user = _user(request)

@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.api.errors import RecordInvalid, django_validation_error
-from wayhome.api.schemas import Error
+from wayhome.api.schemas import Error, Unmet
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember
 from wayhome.cases.selectors import case_get
@@ -181,12 +181,6 @@ class DeclarationOut(Schema):
     created_at: datetime.datetime
 
 
-class UnmetOut(Schema):
-    code: str
-    message: str
-    subject: str
-
-
 class MemberDeclarationOut(Schema):
     member_id: uuid.UUID
     label: str = Field(description="Relationship and position on the case, never a name.")
@@ -194,7 +188,7 @@ class MemberDeclarationOut(Schema):
     lacks_capacity: bool
     sessions_attended: int
     declaration: DeclarationOut | None
-    unmet: list[UnmetOut]
+    unmet: list[Unmet]
 
 
 class DeclarationIn(Schema):
@@ -221,7 +215,7 @@ def _member_out(case: Case, member: CaseMember) -> MemberDeclarationOut:
         lacks_capacity=state.lacks_capacity,
         sessions_attended=len(state.sessions),
         declaration=DeclarationOut.from_orm(state.declaration) if state.declaration else None,
-        unmet=[UnmetOut(**unmet.as_dict()) for unmet in state.unmet],
+        unmet=[Unmet(**unmet.as_dict()) for unmet in state.unmet],
     )
 
 
@@ -308,7 +302,7 @@ def case_voluntariness(request: HttpRequest, case_id: uuid.UUID) -> Any:
             lacks_capacity=state.lacks_capacity,
             sessions_attended=len(state.sessions),
             declaration=DeclarationOut.from_orm(state.declaration) if state.declaration else None,
-            unmet=[UnmetOut(**u.as_dict()) for u in state.unmet] if state.member.travelling else [],
+            unmet=[Unmet(**u.as_dict()) for u in state.unmet] if state.member.travelling else [],
         )
         for state in member_states(case)
     ]

@@ -188,7 +188,7 @@ class DocumentPatch(Schema):
     expires_on: datetime.date | None = None
 
 
-class SearchIn(Schema):
+class PersonSearchIn(Schema):
     q: str = Field(
         min_length=1,
         max_length=300,
@@ -218,7 +218,7 @@ def list_people(request: HttpRequest) -> Any:
 
 @router.post("/search", response=list[PersonOut], summary="Find people by exact name or birth")
 @paginate(LimitOffsetPagination)
-def search_people(request: HttpRequest, payload: SearchIn) -> Any:
+def search_people(request: HttpRequest, payload: PersonSearchIn) -> Any:
     """Exact lookup through the blind indexes; audited without the searched text."""
     return _audited_list(request, payload.q)
 
