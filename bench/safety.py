@@ -6,6 +6,8 @@ Runs on a throwaway test database.
 
 Each operation is one transaction: the cases are locked and updated in bulk, and one
 ``CaseTransition`` row and one chained audit event are written per case (``audit_record_many``).
+The limit is the least such an operation must write, rolled back afterwards: one ``UPDATE`` of
+the cases and bulk ``INSERT``s of a transition row and an (unchained) audit row per case.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from wayhome.accounts.models import Office, RoleGrant, User  # noqa: E402
 from wayhome.accounts.permissions import Role  # noqa: E402
 from wayhome.audit.chain import chain_verify  # noqa: E402
+from wayhome.audit.models import AuditEvent  # noqa: E402
 from wayhome.cases.models import Case, CaseTransition  # noqa: E402
 from wayhome.cases.workflow import Status  # noqa: E402
 from wayhome.people.models import Person  # noqa: E402
@@ -82,6 +85,40 @@ def build(count: int) -> User:
     return officer
 
 
+def limit(count: int) -> float:
+    """Seconds for the bare writes of a suspension of ``count`` cases (then rolled back)."""
+    ids = list(Case.objects.filter(reference__startswith="BENCH-").values_list("pk", flat=True))
+    now = timezone.now()
+    first = (AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    with transaction.atomic():
+        started = time.perf_counter()
+        Case.objects.filter(pk__in=ids).update(status=Status.ON_HOLD)
+        CaseTransition.objects.bulk_create(
+            [CaseTransition(case_id=pk, source="registered", target="on_hold") for pk in ids],
+            batch_size=2000,
+        )
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    seq=first + n,
+                    occurred_at=now,
+                    action="case.transition",
+                    object_type="cases.case",
+                    object_id=str(pk),
+                    prev_hash="0" * 64,
+                    hash="0" * 64,
+                )
+                for n, pk in enumerate(ids)
+            ],
+            batch_size=2000,
+        )
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    if len(ids) != count:
+        raise SystemExit(f"limit wrote {len(ids)} cases, expected {count}")
+    return elapsed
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -124,6 +161,8 @@ def main() -> None:
         if broken is not None or transitions != 2 * count:
             raise SystemExit(f"transitions {transitions}, chain {broken}")
         print(f"transitions: {transitions}; audit chain verified: {checked} events")
+        bare = limit(count)
+        print(f"limit (bare UPDATE + 2 bulk INSERTs): {bare:.2f} s; ratio {suspend / bare:.1f}x")
     finally:
         connection.creation.destroy_test_db(original, verbosity=0)
 
