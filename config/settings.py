@@ -254,6 +254,21 @@ TASKS = {
     }
 }
 
+# E-mail (notifications through the task queue; they carry case references, never names).
+# Without WAYHOME_EMAIL_HOST, mails are written to the console (make run) instead of being sent.
+EMAIL_HOST = env.get_str("EMAIL_HOST") or ""
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.get_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env.get_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env.get_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env.get_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL") or "wayhome@localhost"
+
 # Logging: plain lines with the request id; values of personal data are never logged.
 LOG_LEVEL = env.get_str("LOG_LEVEL") or "INFO"
 LOGGING = {
