@@ -13,19 +13,18 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere
 from wayhome.api.errors import django_validation_error
+from wayhome.api.fields import MultiLine, SingleLine, api_user
 from wayhome.api.schemas import Error, Unmet
 from wayhome.assessments import services
 from wayhome.assessments.models import (
@@ -45,7 +44,6 @@ from wayhome.assessments.selectors import (
     screening_history,
 )
 from wayhome.audit.services import audit_record
-from wayhome.core.text import validate_multiline, validate_single_line
 
 router = Router(tags=["assessments"])
 
@@ -88,25 +86,6 @@ RecommendationCode = Literal["", "return", "do_not_return", "defer"]
 RiskCode = Literal["", "low", "medium", "high"]
 EscortCode = Literal["", "none", "escort", "medical"]
 StepCode = Literal["assessment", "return", "reintegration"]
-
-
-def _text_check(check: Callable[[str], None]) -> Callable[[str], str]:
-    def validate(value: str) -> str:
-        try:
-            check(value)
-        except DjangoValidationError as exc:
-            raise PydanticCustomError(exc.code or "invalid", str(exc.messages[0])) from None
-        return value
-
-    return validate
-
-
-SingleLine = Annotated[str, AfterValidator(_text_check(validate_single_line))]
-MultiLine = Annotated[str, AfterValidator(_text_check(validate_multiline))]
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth.user  # type: ignore[attr-defined]
 
 
 def _record(call: Callable[[], Any]) -> Any:
@@ -220,7 +199,7 @@ def _assessment_out(user: Any, assessment: Assessment) -> dict[str, Any]:
     summary="A traveller's flags, assessments (summaries) and missing safeguards",
 )
 def get_member(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -> Any:
-    user = _user(request)
+    user = api_user(request)
     case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
     audit_record(actor=user, action="case.view", obj=case)
     return _member_out(member_safety_get(case, member))
@@ -232,7 +211,7 @@ def get_member(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -
     summary="A traveller's screenings, latest (in force) first",
 )
 def list_screenings(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -> Any:
-    user = _user(request)
+    user = api_user(request)
     case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
     audit_record(actor=user, action="case.view", obj=case)
     return list(screening_history(member))
@@ -253,7 +232,7 @@ class ScreeningIn(Schema):
 def create_screening(
     request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, payload: ScreeningIn
 ) -> Status:
-    user = _user(request)
+    user = api_user(request)
     _case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
     screening: Screening = _record(
         lambda: services.screening_record(
@@ -296,7 +275,7 @@ class AssessmentIn(Schema):
 def create_assessment(
     request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, payload: AssessmentIn
 ) -> Status:
-    user = _user(request)
+    user = api_user(request)
     _case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
     values = payload.dict()
     kind, assessed_on = values.pop("kind"), values.pop("assessed_on")
@@ -317,7 +296,7 @@ def create_assessment(
 def get_assessment(
     request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, assessment_id: uuid.UUID
 ) -> Any:
-    user = _user(request)
+    user = api_user(request)
     return _assessment_out(user, assessment_get(user, case_id, member_id, assessment_id))
 
 
@@ -347,7 +326,7 @@ def create_break_glass(
     assessment_id: uuid.UUID,
     payload: BreakGlassIn,
 ) -> Status:
-    user = _user(request)
+    user = api_user(request)
     assessment = assessment_get(user, case_id, member_id, assessment_id)
     access: BreakGlassAccess = _record(
         lambda: services.break_glass_open(actor=user, assessment=assessment, reason=payload.reason)
@@ -370,7 +349,7 @@ class StepConsentIn(Schema):
 def create_step_consent(
     request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, payload: StepConsentIn
 ) -> Status:
-    user = _user(request)
+    user = api_user(request)
     _case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
     consent: StepConsent = _record(
         lambda: services.step_consent_record(actor=user, member=member, **payload.dict())
@@ -410,7 +389,7 @@ class BreakGlassListOut(Schema):
     summary="Break-the-glass accesses in the offices where the user is data protection officer",
 )
 def list_break_glass(request: HttpRequest) -> Any:
-    user = _user(request)
+    user = api_user(request)
     if not has_perm_anywhere(user, Perm.DATA_PROTECTION):
         raise HttpError(403, "Only a data protection officer may see this.")
     accesses = list(break_glass_list(user)[:200])

@@ -23,6 +23,7 @@ from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import offices_with
 from wayhome.api.errors import RecordInvalid, django_validation_error
+from wayhome.api.fields import api_user
 from wayhome.api.schemas import Error, Unmet
 from wayhome.audit.services import audit_record
 from wayhome.cases import selectors
@@ -155,10 +156,6 @@ class MissingOut(Schema):
 ERRORS: dict[int, Any] = {401: Error, 404: Error, 422: Error}
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth.user  # type: ignore[attr-defined]
-
-
 def _invalid(field: str, message: str, code: str = "invalid") -> RecordInvalid:
     return RecordInvalid([{"location": "body", "field": field, "message": message, "type": code}])
 
@@ -177,7 +174,7 @@ def _caseworker(office_id: uuid.UUID, user_id: uuid.UUID | None, field: str) -> 
 def list_cases(request: HttpRequest, filters: Query[CaseFiltersIn]) -> Any:
     """Newest first, paged with ``limit`` and ``offset``; filters as query parameters (never a
     name: search names with ``POST /cases/search``). Audited as a list."""
-    user = _user(request)
+    user = api_user(request)
     audit_record(actor=user, action="case.list", details={"api": True})
     return selectors.case_filter(
         user,
@@ -200,7 +197,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFiltersIn]) -> Any:
 def search_cases(request: HttpRequest, payload: CaseSearchIn) -> Any:
     """By reference, or the exact full name of the principal or a member (blind index).
     Audited without the searched text."""
-    user = _user(request)
+    user = api_user(request)
     audit_record(actor=user, action="case.search", details={"api": True})
     return selectors.case_search(user, payload.q)
 
@@ -208,7 +205,7 @@ def search_cases(request: HttpRequest, payload: CaseSearchIn) -> Any:
 @router.post("", response={201: CaseOut, **ERRORS}, summary="Open a case")
 def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     """For people registered by the office and on no open case. Nothing is saved on error."""
-    user = _user(request)
+    user = api_user(request)
     if payload.office_id not in offices_with(user, Perm.CASE_CREATE):
         raise Http404
     office = Office.objects.get(pk=payload.office_id)
@@ -248,7 +245,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
 def create_member(request: HttpRequest, case_id: uuid.UUID, payload: MemberIn) -> Status:
     """Someone registered by the case's office and on no open case, before the application is
     submitted (after it: 409). Nothing is saved on error."""
-    user = _user(request)
+    user = api_user(request)
     case = selectors.case_get(user, case_id, perm=Perm.CASE_CHANGE)
     person = (
         person_policy.filter(user)
@@ -276,13 +273,13 @@ def create_member(request: HttpRequest, case_id: uuid.UUID, payload: MemberIn) -
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS}, summary="One case")
 def get_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
     """With its members and status. Audited as a view of the case."""
-    return selectors.case_access(_user(request), case_id)
+    return selectors.case_access(api_user(request), case_id)
 
 
 @router.patch("/{case_id}", response={200: CaseOut, 409: Error, **ERRORS}, summary="Change a case")
 def update_case(request: HttpRequest, case_id: uuid.UUID, payload: CasePatch) -> Case:
     """``version`` must be the one read: a stale edit answers 409."""
-    user = _user(request)
+    user = api_user(request)
     case = selectors.case_get(user, case_id, perm=Perm.CASE_CHANGE)
     data = payload.dict(exclude={"version"}, exclude_unset=True)
     if "assigned_to_id" in data:
@@ -311,7 +308,7 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
 )
 def list_transitions(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
     """Oldest first: when, who, from, to and why. Audited as a view of the case."""
-    return _timeline(selectors.case_access(_user(request), case_id))
+    return _timeline(selectors.case_access(api_user(request), case_id))
 
 
 @router.post(
@@ -323,7 +320,7 @@ def list_transitions(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str,
 def create_transition(request: HttpRequest, case_id: uuid.UUID, payload: TransitionIn) -> Status:
     """A refused move answers 409 ``transition_blocked`` with every unmet condition in
     ``error.details``; nothing changes."""
-    user = _user(request)
+    user = api_user(request)
     case = selectors.case_get(user, case_id)
     try:
         target = str(payload.to)
@@ -356,7 +353,7 @@ def _timeline_step(step: CaseTransition | None) -> dict[str, Any]:
 def case_missing(request: HttpRequest, case_id: uuid.UUID) -> list[dict[str, Any]]:
     """For each status the case may move to (most useful first), the conditions still unmet for
     the token's user; an empty list means the move can be made now."""
-    user = _user(request)
+    user = api_user(request)
     case = selectors.case_get(user, case_id)
     return [
         {"to": item.target.value, "unmet": [u.as_dict() for u in item.unmet]}

@@ -13,20 +13,18 @@ import base64
 import binascii
 import datetime
 import uuid
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.api.errors import RecordInvalid, django_validation_error
+from wayhome.api.fields import MultiLine, SingleLine, api_user
 from wayhome.api.schemas import Error, Unmet
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember
@@ -41,7 +39,6 @@ from wayhome.consent.models import (
 )
 from wayhome.consent.rules import member_states
 from wayhome.consent.selectors import member_get, member_state
-from wayhome.core.text import validate_multiline, validate_single_line
 from wayhome.people.models import Person
 
 router = Router(tags=["consent"])
@@ -62,28 +59,6 @@ RecipientKindCode = Literal["origin_office", "partner", "government_authority"]
 RepresentativeKindCode = Literal["guardian", "legal_representative", "other"]
 DecisionCode = Literal["agrees", "refuses"]
 SignedFormType = Literal["", "application/pdf", "image/jpeg", "image/png"]
-
-
-def _text_check(check: Callable[[str], None]) -> Callable[[str], str]:
-    """A pydantic validator from a Django one: a field error typed ``control_characters``."""
-
-    def validate(value: str) -> str:
-        try:
-            check(value)
-        except DjangoValidationError as exc:
-            raise PydanticCustomError(exc.code or "invalid", str(exc.messages[0])) from None
-        return value
-
-    return validate
-
-
-#: Free text typed by people: no control characters (line breaks too in ``SingleLine``).
-SingleLine = Annotated[str, AfterValidator(_text_check(validate_single_line))]
-MultiLine = Annotated[str, AfterValidator(_text_check(validate_multiline))]
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth.user  # type: ignore[attr-defined]
 
 
 def _invalid(exc: DjangoValidationError) -> RecordInvalid:
@@ -127,7 +102,7 @@ class SessionIn(Schema):
     summary="A case's information sessions",
 )
 def list_sessions(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = case_get(_user(request), case_id, perm=Perm.CASE_VIEW)
+    case = case_get(api_user(request), case_id, perm=Perm.CASE_VIEW)
     return case.information_sessions.prefetch_related("attendees")
 
 
@@ -138,7 +113,7 @@ def list_sessions(request: HttpRequest, case_id: uuid.UUID) -> Any:
 )
 def create_session(request: HttpRequest, case_id: uuid.UUID, payload: SessionIn) -> Status:
     """The token's user is recorded as the counsellor."""
-    user = _user(request)
+    user = api_user(request)
     case = case_get(user, case_id, perm=Perm.CASE_CHANGE)
     members = list(CaseMember.objects.filter(case=case, pk__in=payload.attendee_ids))
     if len(members) != len(set(payload.attendee_ids)):
@@ -236,7 +211,7 @@ def _decode(data: str) -> bytes | None:
     summary="A member's declaration in force and what is missing",
 )
 def get_declaration(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -> Any:
-    case, member = member_get(_user(request), case_id, member_id, perm=Perm.CASE_VIEW)
+    case, member = member_get(api_user(request), case_id, member_id, perm=Perm.CASE_VIEW)
     return _member_out(case, member)
 
 
@@ -248,7 +223,7 @@ def get_declaration(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UU
 def create_declaration(
     request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, payload: DeclarationIn
 ) -> Status:
-    user = _user(request)
+    user = api_user(request)
     case, member = member_get(user, case_id, member_id, perm=Perm.CASE_CHANGE)
     try:
         services.declaration_record(
@@ -275,7 +250,7 @@ def review_declaration(
     request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, payload: ReviewIn
 ) -> Any:
     """By a staff member other than the recorder, holding "change" or "approve case"."""
-    user = _user(request)
+    user = api_user(request)
     case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
     declaration = member.declarations.defer("signed_form").first()
     if declaration is None:
@@ -293,7 +268,7 @@ def review_declaration(
     summary="Every member's consent state and what is missing before submission",
 )
 def case_voluntariness(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = case_get(_user(request), case_id, perm=Perm.CASE_VIEW)
+    case = case_get(api_user(request), case_id, perm=Perm.CASE_VIEW)
     return [
         MemberDeclarationOut(
             member_id=state.member.pk,
@@ -376,7 +351,7 @@ def create_capacity(
 ) -> Status:
     """A member assessed as lacking capacity is covered by a guardian's or legal
     representative's decision instead of their own declaration."""
-    user = _user(request)
+    user = api_user(request)
     case, member = member_get(user, case_id, member_id, perm=Perm.CASE_CHANGE)
     try:
         services.capacity_record(
@@ -399,7 +374,7 @@ def create_capacity(
 )
 def list_representatives(request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID) -> Any:
     """Oldest first. Names the representatives: audited as a view of the case."""
-    user = _user(request)
+    user = api_user(request)
     case, member = member_get(user, case_id, member_id, perm=Perm.CASE_VIEW)
     representatives = list(LegalRepresentative.objects.filter(member=member))
     latest: dict[Any, RepresentativeDecision] = {}
@@ -433,7 +408,7 @@ def create_representative(
     request: HttpRequest, case_id: uuid.UUID, member_id: uuid.UUID, payload: RepresentativeIn
 ) -> Status:
     """The answer leaves out the name and contact sent (read them in the list)."""
-    user = _user(request)
+    user = api_user(request)
     _case, member = member_get(user, case_id, member_id, perm=Perm.CASE_CHANGE)
     try:
         representative = services.representative_add(
@@ -471,7 +446,7 @@ def create_representative_decision(
 ) -> Status:
     """The representative's latest decision replaces their earlier one. A representative of
     another member answers 404."""
-    user = _user(request)
+    user = api_user(request)
     case, member = member_get(user, case_id, member_id, perm=Perm.CASE_CHANGE)
     representative = LegalRepresentative.objects.filter(pk=representative_id, member=member).first()
     if representative is None:
@@ -518,7 +493,7 @@ class WithdrawalOut(Schema):
 def create_withdrawal(request: HttpRequest, case_id: uuid.UUID, payload: WithdrawalIn) -> Status:
     """Effective at once: the case becomes ``withdrawn``. After departure: 409
     ``transition_blocked``."""
-    user = _user(request)
+    user = api_user(request)
     case = case_get(user, case_id, perm=Perm.CASE_CHANGE)
     try:
         withdrawal = services.case_withdraw(
@@ -563,7 +538,7 @@ def _case_people(case: Case) -> list[Any]:
     summary="Data-sharing consents of the people on a case",
 )
 def list_consents(request: HttpRequest, case_id: uuid.UUID) -> Any:
-    case = case_get(_user(request), case_id, perm=Perm.CASE_VIEW)
+    case = case_get(api_user(request), case_id, perm=Perm.CASE_VIEW)
     return DataSharingConsent.objects.filter(person_id__in=_case_people(case))
 
 
@@ -573,7 +548,7 @@ def list_consents(request: HttpRequest, case_id: uuid.UUID) -> Any:
     summary="Record a data-sharing consent of a person on the case",
 )
 def create_consent(request: HttpRequest, case_id: uuid.UUID, payload: ConsentIn) -> Status:
-    user = _user(request)
+    user = api_user(request)
     case = case_get(user, case_id, perm=Perm.CASE_CHANGE)
     if payload.person_id not in _case_people(case):
         raise _invalid(DjangoValidationError({"person_id": _("Choose a person on this case.")}))
@@ -604,7 +579,7 @@ def create_consent(request: HttpRequest, case_id: uuid.UUID, payload: ConsentIn)
     summary="Revoke a data-sharing consent (effective at once)",
 )
 def revoke_consent(request: HttpRequest, case_id: uuid.UUID, consent_id: uuid.UUID) -> Any:
-    user = _user(request)
+    user = api_user(request)
     case = case_get(user, case_id, perm=Perm.CASE_CHANGE)
     consent = DataSharingConsent.objects.filter(
         pk=consent_id, person_id__in=_case_people(case)
