@@ -4,7 +4,8 @@ approval, before departure (``ready_to_depart``, ``departed``) and when a case r
 A suspension of the case's destination blocks (naming the place and the reason); a case-by-case
 restriction blocks until a programme manager of the case's office has allowed the return under
 every case-by-case version in force (``RestrictionDecision``). Resuming from hold is blocked only
-by a suspension.
+by a suspension. A suspension that pauses post-arrival services also blocks moving a case into
+reintegration assistance or monitoring there (``restriction_post_arrival``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wayhome.cases.workflow import PRE_DEPARTURE, Context, Status, Unmet, guards
 from wayhome.core.countries import country_name, subdivision_name
+from wayhome.safety.models import RestrictionStatus
 from wayhome.safety.selectors import decided_versions, restriction_for_case
 
 ENFORCED = frozenset(
@@ -57,3 +59,19 @@ def no_restriction_in_the_way(context: Context) -> Iterator[Unmet]:
                     "reason": deciding.reason,
                 },
             )
+
+
+POST_ARRIVAL = (Status.REINTEGRATION_ASSISTANCE, Status.MONITORING)
+
+
+@guards.register(list(POST_ARRIVAL), "post_arrival_pause")
+def post_arrival_services_not_paused(context: Context) -> Iterator[Unmet]:
+    case = context.case
+    for entry in restriction_for_case(case).entries:
+        if entry.status == RestrictionStatus.SUSPENDED and entry.pauses_post_arrival:
+            yield Unmet(
+                "restriction_post_arrival",
+                _("Post-arrival services in %(place)s are paused: %(reason)s")
+                % {"place": place_name(entry.country, entry.region), "reason": entry.reason},
+            )
+            return

@@ -40,7 +40,7 @@ from wayhome.safety.models import (
     RestrictionStatus,
 )
 from wayhome.safety.policies import may_decide, may_manage
-from wayhome.safety.selectors import restriction_for_case, restriction_in_force
+from wayhome.safety.selectors import restriction_for_case, restriction_in_force, versions_in_force
 
 REASON_MAX = 1000
 SOURCE_MAX = 500
@@ -363,6 +363,25 @@ def holds_sync(*, actor: Any, version: Restriction) -> HoldResult:
             )
         )
     return result
+
+
+def restrictions_apply(*, actor: Any = None) -> HoldResult:
+    """Brings the holds in line with the register as it stands today, series by series: a
+    suspension that starts today holds its cases, one that ended (``valid_to`` passed) releases
+    them. Run daily (``manage.py apply_restrictions``); recording a version does the same at once.
+    Idempotent: a second run the same day changes nothing."""
+    today = timezone.localdate()
+    total = HoldResult()
+    for series in Restriction.objects.values_list("series", flat=True).distinct().order_by():
+        with transaction.atomic():
+            versions = list(Restriction.objects.select_for_update().filter(series=series))
+            in_force = versions_in_force(versions, today)
+            version = in_force[0] if in_force else max(versions, key=lambda v: v.number)
+            result = holds_sync(actor=actor, version=version)
+        total.held += result.held
+        total.released += result.released
+        total.kept += result.kept
+    return total
 
 
 def restriction_decision_record(*, actor: Any, case: Case, reason: str) -> RestrictionDecision:
