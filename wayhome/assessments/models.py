@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.cases.models import CaseMember
+from wayhome.consent.models import validate_not_future
 from wayhome.core.fields import EncryptedTextField
 from wayhome.core.models import BaseModel
 from wayhome.core.text import validate_multiline, validate_single_line
@@ -39,11 +40,6 @@ if TYPE_CHECKING:
 
 BREAK_GLASS_MINUTES = 30
 BREAK_GLASS_REASON_MIN = 20
-
-
-def validate_not_future(value: datetime.date | None) -> None:
-    if isinstance(value, datetime.date) and value > timezone.localdate():
-        raise ValidationError(_("The date is in the future."), code="future_date")
 
 
 class Level(models.TextChoices):

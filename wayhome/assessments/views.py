@@ -43,12 +43,7 @@ from wayhome.assessments.selectors import (
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember
 from wayhome.core.forms import add_service_errors
-from wayhome.core.http import is_partial
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
+from wayhome.core.http import is_partial, no_store
 
 
 def _member_page(
@@ -68,7 +63,7 @@ def _member_page(
         "screening_form": bound.get("screening_form") or _screening_initial(state),
         "consent_form": bound.get("consent_form") or StepConsentForm(),
     }
-    return _no_store(render(request, "assessments/member_detail.html", context, status=status))
+    return no_store(render(request, "assessments/member_detail.html", context, status=status))
 
 
 def _screening_initial(state: Any) -> ScreeningForm:
@@ -152,7 +147,7 @@ def assessment_create(
     template = "assessment_form" if partial else "assessment_create"
     response = render(request, f"assessments/{template}.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
-    return _no_store(response)
+    return no_store(response)
 
 
 def _assessment_page(
@@ -179,7 +174,7 @@ def _assessment_page(
         "minutes": BREAK_GLASS_MINUTES,
     }
     status = 400 if form is not None else 200
-    return _no_store(render(request, "assessments/assessment_detail.html", context, status=status))
+    return no_store(render(request, "assessments/assessment_detail.html", context, status=status))
 
 
 @login_required
@@ -253,4 +248,4 @@ def break_glass_list_view(request: HttpRequest) -> HttpResponse:
         action="assessments.break_glass_list",
         details={"count": len(accesses)},
     )
-    return _no_store(render(request, "assessments/breakglass_list.html", {"accesses": accesses}))
+    return no_store(render(request, "assessments/breakglass_list.html", {"accesses": accesses}))

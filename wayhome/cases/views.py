@@ -50,18 +50,13 @@ from wayhome.cases.services import case_update as case_update_service
 from wayhome.cases.workflow import Status, Unmet
 from wayhome.core.countries import country_name, subdivision_name
 from wayhome.core.forms import add_service_errors
-from wayhome.core.http import add_query, is_partial
+from wayhome.core.http import add_query, is_partial, no_store
 from wayhome.people.models import Person
 
 #: Cases shown per page of the list.
 PAGE_SIZE = 25
 #: People offered in a select before the user has to search by name.
 CANDIDATES_SHOWN = 100
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _visible_offices(user: Any) -> QuerySet[Office]:
@@ -112,7 +107,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = 400 if request.method == "POST" and not search_form.is_valid() else 200
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
-    return _no_store(response)
+    return no_store(response)
 
 
 def _destination(case: Case) -> dict[str, str]:
@@ -154,7 +149,7 @@ def _detail_context(
 @require_GET
 def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = selectors.case_access(request.user, case_id)
-    return _no_store(render(request, "cases/case_detail.html", _detail_context(request, case)))
+    return no_store(render(request, "cases/case_detail.html", _detail_context(request, case)))
 
 
 @login_required
@@ -184,7 +179,7 @@ def case_transition(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = selectors.case_access(request.user, case_id)
     context = _detail_context(request, case, transition_form=form, refused=refused)
     status = 409 if refused else 400
-    return _no_store(render(request, "cases/case_detail.html", context, status=status))
+    return no_store(render(request, "cases/case_detail.html", context, status=status))
 
 
 @login_required
@@ -209,7 +204,7 @@ def case_update(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             messages.success(request, _("The changes are saved."))
             return redirect("cases:case-detail", case_id=case.pk)
     status = 400 if saving else 200
-    return _no_store(
+    return no_store(
         render(request, "cases/case_update.html", {"form": form, "case": case}, status=status)
     )
 
@@ -247,7 +242,7 @@ def case_member_add(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         "more": shown.count() > CANDIDATES_SHOWN,
     }
     status = 400 if bound else 200
-    return _no_store(render(request, "cases/case_member_add.html", context, status=status))
+    return no_store(render(request, "cases/case_member_add.html", context, status=status))
 
 
 @login_required
@@ -297,7 +292,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
         "register_next": _wizard_url(form, office),
     }
     status = 400 if data is not None and action == "create" else 200
-    return _no_store(render(request, "cases/case_create.html", context, status=status))
+    return no_store(render(request, "cases/case_create.html", context, status=status))
 
 
 def _preselected(request: HttpRequest, people: QuerySet[Person]) -> dict[str, str]:

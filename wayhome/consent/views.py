@@ -52,11 +52,7 @@ from wayhome.consent.selectors import (
     sharing_consents,
 )
 from wayhome.core.forms import add_service_errors
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
+from wayhome.core.http import no_store
 
 
 @login_required
@@ -71,7 +67,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         ),
         "labels": {state.member.pk: state.label for state in member_states(case)},
     }
-    return _no_store(render(request, "consent/case_detail.html", context))
+    return no_store(render(request, "consent/case_detail.html", context))
 
 
 @login_required
@@ -103,7 +99,7 @@ def session_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             messages.success(request, _("The information session is recorded."))
             return redirect("consent:case-detail", case_id=case.pk)
     status = 400 if form.is_bound else 200
-    return _no_store(
+    return no_store(
         render(request, "consent/session_create.html", {"case": case, "form": form}, status=status)
     )
 
@@ -136,7 +132,7 @@ def _member_page(
         "decision_form": bound.get("decision_form")
         or DecisionForm(representatives=representatives),
     }
-    return _no_store(render(request, "consent/member_detail.html", context, status=status))
+    return no_store(render(request, "consent/member_detail.html", context, status=status))
 
 
 @login_required
@@ -178,7 +174,7 @@ def _signed_form_download(record: Any, name: str) -> HttpResponse:
     response = HttpResponse(bytes(record.signed_form or b""), content_type=record.signed_form_type)
     response["Content-Disposition"] = f'attachment; filename="{name}-{record.pk}.{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
-    return _no_store(response)
+    return no_store(response)
 
 
 @login_required
@@ -328,7 +324,7 @@ def withdrawal_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             return redirect("consent:case-detail", case_id=case.pk)
     status = 400 if form.is_bound else 200
     context = {"case": case, "form": form, "open": case.status in services.OPEN_STATUSES}
-    return _no_store(render(request, "consent/withdrawal_create.html", context, status=status))
+    return no_store(render(request, "consent/withdrawal_create.html", context, status=status))
 
 
 def _consent_context(request: HttpRequest, person: Any, form: ConsentForm) -> dict[str, Any]:
@@ -367,7 +363,7 @@ def consent_list(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     audit_record(actor=request.user, action="consent.sharing_view", obj=person)
     status = 400 if form.is_bound else 200
     context = _consent_context(request, person, form)
-    return _no_store(render(request, "consent/consent_list.html", context, status=status))
+    return no_store(render(request, "consent/consent_list.html", context, status=status))
 
 
 @login_required
@@ -386,5 +382,5 @@ def consent_revoke(
         messages.success(request, _("The consent is revoked."))
     if getattr(request, "htmx", False):
         context = _consent_context(request, person, ConsentForm())
-        return _no_store(render(request, "consent/consent_list_items.html", context))
+        return no_store(render(request, "consent/consent_list_items.html", context))
     return redirect("consent:consent-list", person_id=person.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -31,3 +31,9 @@ def is_partial(request: HttpRequest) -> bool:
     """An HTMX request for a part of a page (not a history restore, which wants the whole)."""
     htmx: Any = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    """Marks a response holding personal data as never to be cached (browser or proxy)."""
+    response["Cache-Control"] = "no-store"
+    return response
