@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "wayhome.eligibility",
     "wayhome.assessments",
     "wayhome.safety",
+    "wayhome.movements",
     "wayhome.api",
 ]
 
@@ -155,6 +156,13 @@ DUPLICATE_THRESHOLD = float(
     env.get_str("DUPLICATE_THRESHOLD") or _matching.DEFAULT_THRESHOLD  # a plain module: no Django
 )
 ASSISTED_LOOKBACK_YEARS = env.get_int("ASSISTED_LOOKBACK_YEARS", 5)
+
+# Travel (wayhome.movements): voluntariness is re-confirmed at most this many days before
+# departure; a fitness-to-travel check counts if made at most this many days before departure;
+# a consulate request without an answer after this many days is reminded.
+RECONFIRM_WITHIN_DAYS = env.get_int("RECONFIRM_WITHIN_DAYS", 3)
+FITNESS_VALID_DAYS = env.get_int("FITNESS_VALID_DAYS", 3)
+DOCUMENT_ANSWER_DAYS = env.get_int("DOCUMENT_ANSWER_DAYS", 14)
 OTP_TOTP_ISSUER = "Wayhome"
 
 # Login throttling (django-axes): failures are counted per account, not per address, so that an

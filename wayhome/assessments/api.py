@@ -86,6 +86,7 @@ RecommendationCode = Literal["", "return", "do_not_return", "defer"]
 RiskCode = Literal["", "low", "medium", "high"]
 EscortCode = Literal["", "none", "escort", "medical"]
 StepCode = Literal["assessment", "return", "reintegration"]
+TravelConditionCode = Literal["escort", "medical_escort", "wheelchair", "oxygen", "stretcher"]
 
 
 def _record(call: Callable[[], Any]) -> Any:
@@ -114,6 +115,7 @@ class AssessmentSummaryOut(Schema):
     kind: str
     assessed_on: datetime.date
     valid_until: datetime.date | None
+    travel_conditions: list[str]
     satisfies: bool
     created_at: datetime.datetime
 
@@ -178,6 +180,7 @@ def _assessment_out(user: Any, assessment: Assessment) -> dict[str, Any]:
         "kind": assessment.kind,
         "assessed_on": assessment.assessed_on,
         "valid_until": assessment.valid_until,
+        "travel_conditions": assessment.travel_conditions,
         "satisfies": assessment.satisfies,
         "created_at": assessment.created_at,
         "restricted": not allowed,
@@ -265,6 +268,9 @@ class AssessmentIn(Schema):
     receiving_provider: SingleLine = Field("", max_length=300)
     fit_to_travel: bool | None = None
     valid_until: datetime.date | None = None
+    travel_conditions: list[TravelConditionCode] = Field(
+        default_factory=list, description="Fitness checks: what the journey needs (not restricted)."
+    )
 
 
 @router.post(

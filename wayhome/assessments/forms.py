@@ -19,6 +19,7 @@ from wayhome.assessments.models import (
     Recommendation,
     RiskLevel,
     Step,
+    TravelCondition,
 )
 from wayhome.core.forms import ScopedIdForm
 from wayhome.core.text import validate_multiline, validate_single_line
@@ -38,7 +39,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     Kind.TRAFFICKING: ("retrafficking_risk", "details"),
     Kind.MEDICAL: ("escort", "receiving_provider", "details"),
-    Kind.FITNESS: ("fit_to_travel", "valid_until", "details"),
+    Kind.FITNESS: ("fit_to_travel", "valid_until", "travel_conditions", "details"),
 }
 
 
@@ -127,6 +128,15 @@ class AssessmentForm(ScopedIdForm):
         widget=forms.RadioSelect,
     )
     valid_until = forms.DateField(label=_("Valid until"), widget=DATE, required=False)
+    travel_conditions = forms.MultipleChoiceField(
+        label=_("Conditions for the journey"),
+        choices=TravelCondition.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Operations staff see these to arrange the journey; the findings stay restricted."
+        ),
+    )
     details = _area(_("Findings"), 5000)
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:

@@ -218,6 +218,26 @@ class Escort(models.TextChoices):
     MEDICAL = "medical", _("Medical escort")
 
 
+class TravelCondition(models.TextChoices):
+    """What a fitness-to-travel check found the journey needs. Operational, not a health detail:
+    operations staff book the escort or the wheelchair; the reasons stay in the findings."""
+
+    ESCORT = "escort", _("Escort")
+    MEDICAL_ESCORT = "medical_escort", _("Medical escort")
+    WHEELCHAIR = "wheelchair", _("Wheelchair")
+    OXYGEN = "oxygen", _("Oxygen")
+    STRETCHER = "stretcher", _("Stretcher")
+
+
+def validate_conditions(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Choose the conditions."), code="invalid")
+    if any(code not in TravelCondition.values for code in value):
+        raise ValidationError(_("Choose conditions from the list."), code="invalid_choice")
+    if len(set(value)) != len(value):
+        raise ValidationError(_("A condition is listed twice."), code="duplicate")
+
+
 class Assessment(BaseModel):
     """A specialised assessment of one traveller (see the module's docstring). The latest of
     each kind is the one in force."""
@@ -263,6 +283,9 @@ class Assessment(BaseModel):
     # Fitness to travel
     fit_to_travel = models.BooleanField(_("fit to travel"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    travel_conditions = models.JSONField(
+        _("travel conditions"), default=list, blank=True, validators=[validate_conditions]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -313,8 +336,27 @@ class Assessment(BaseModel):
                 errors["valid_until"] = ValidationError(
                     _("The check cannot expire before it was made."), code="invalid"
                 )
+            if self.travel_conditions and self.fit_to_travel is False:
+                errors["travel_conditions"] = ValidationError(
+                    _("Conditions apply only to a person fit to travel."), code="invalid"
+                )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def fitness_result(self) -> str:
+        """ "Fit", "fit with conditions" or "unfit" (fitness checks only)."""
+        if self.kind != Kind.FITNESS or self.fit_to_travel is None:
+            return ""
+        if not self.fit_to_travel:
+            return str(_("Not fit to travel"))
+        if self.travel_conditions:
+            return str(_("Fit to travel with conditions"))
+        return str(_("Fit to travel"))
+
+    def condition_labels(self) -> list[str]:
+        labels = dict(TravelCondition.choices)
+        return [str(labels.get(code, code)) for code in self.travel_conditions]
 
     @property
     def satisfies(self) -> bool:

@@ -143,9 +143,11 @@ def _approval_unmet(state: MemberSafety) -> list[Unmet]:
 
 
 def _departure_unmet(state: MemberSafety, today: datetime.date) -> list[Unmet]:
-    if not set(state.flags) & HEALTH_FLAGS:
-        return []
+    """Health needs require a fitness check; a check recorded for anyone else counts too (a
+    person found unfit does not travel, whatever their flags)."""
     check = state.assessments.get(Kind.FITNESS)
+    if not set(state.flags) & HEALTH_FLAGS and check is None:
+        return []
     if check is None:
         message = _("Health needs: a fitness-to-travel check is needed before departure.")
         return [Unmet("fitness_missing", message, state.label)]

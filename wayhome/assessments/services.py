@@ -117,6 +117,7 @@ ASSESSMENT_FIELDS = (
     "receiving_provider",
     "fit_to_travel",
     "valid_until",
+    "travel_conditions",
 )
 
 

@@ -21,7 +21,7 @@ from wayhome.accounts.policies import has_perm
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember, CaseTransition, Relationship
 from wayhome.cases.signals import case_transitioned
-from wayhome.cases.workflow import TERMINAL, Context, Status, Unmet, guards
+from wayhome.cases.workflow import MOVERS, TERMINAL, Context, Status, Unmet, guards
 from wayhome.core.sequences import next_value
 from wayhome.people.models import Person
 
@@ -169,6 +169,15 @@ def case_update(*, actor: Any, case: Case, version: int | None = None, **data: A
     return current
 
 
+def may_move(actor: Any, office_id: Any, target: str) -> bool:
+    """Whether ``actor`` may ask for a move to ``target`` in the office (the guards decide the
+    rest): "change case" or "approve", or a permission of ``workflow.MOVERS`` for that target."""
+    perms = {Perm.CASE_CHANGE, Perm.CASE_APPROVE}
+    if target in Status.values:
+        perms |= {Perm(p) for p in MOVERS.get(Status(target), ())}
+    return any(has_perm(actor, perm, office_id) for perm in perms)
+
+
 def transition_unmet(*, actor: Any, case: Case, target: str, reason: str = "") -> list[Unmet]:
     """What stands between ``case`` and ``target`` now (for the "what is missing" panel)."""
     context = Context(
@@ -185,18 +194,22 @@ def case_transition(*, actor: Any, case: Case, target: str, reason: str = "") ->
     """
     if target not in Status.values:
         raise ValidationError({"to": _("Unknown status.")})
-    reason = " ".join(reason.split())
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("office").get(pk=case.pk)
         _allowed(actor, Perm.CASE_VIEW, locked.office_id)
-        if (
-            not (
-                has_perm(actor, Perm.CASE_CHANGE, locked.office_id)
-                or has_perm(actor, Perm.CASE_APPROVE, locked.office_id)
-            )
-            and actor is not None
-        ):
+        if actor is not None and not may_move(actor, locked.office_id, target):
             raise PermissionDenied
+        return transition_locked(actor=actor, locked=locked, target=target, reason=reason)
+
+
+def transition_locked(*, actor: Any, locked: Case, target: str, reason: str = "") -> Case:
+    """The move itself, for a case already locked (``select_for_update``) inside a transaction
+    by a caller that has authorised ``actor`` (``case_transition``, or the arrival confirmed by
+    the origin office): guards, record, audit, signal."""
+    if target not in Status.values:
+        raise ValidationError({"to": _("Unknown status.")})
+    reason = " ".join(reason.split())
+    with transaction.atomic():
         unmet = transition_unmet(actor=actor, case=locked, target=target, reason=reason)
         if unmet:
             raise TransitionBlocked(unmet)

@@ -42,7 +42,7 @@ from wayhome.cases.forms import (
 )
 from wayhome.cases.models import Case
 from wayhome.cases.panels import panels
-from wayhome.cases.services import TransitionBlocked
+from wayhome.cases.services import TransitionBlocked, may_move
 from wayhome.cases.services import case_create as create_service
 from wayhome.cases.services import case_member_add as member_add_service
 from wayhome.cases.services import case_transition as transition_case
@@ -126,9 +126,7 @@ def _detail_context(
 ) -> dict[str, Any]:
     missing = selectors.case_missing(request.user, case)
     targets = [item.target for item in missing]
-    can_move = has_perm(request.user, Perm.CASE_CHANGE, case.office_id) or has_perm(
-        request.user, Perm.CASE_APPROVE, case.office_id
-    )
+    can_move = any(may_move(request.user, case.office_id, target) for target in targets)
     return {
         "case": case,
         "destination": _destination(case),

@@ -85,6 +85,15 @@ def _table() -> dict[Status, frozenset[Status]]:
 
 TRANSITIONS: dict[Status, frozenset[Status]] = _table()
 
+#: Who may make a move besides holders of "change case" (and "approve" for approval): operations
+#: officers move a case through its journey.
+MOVERS: dict[Status, frozenset[str]] = {
+    S.TRAVEL_PREPARATION: frozenset({"movement.manage"}),
+    S.READY_TO_DEPART: frozenset({"movement.manage"}),
+    S.DEPARTED: frozenset({"movement.manage"}),
+    S.ARRIVED: frozenset({"movement.manage"}),
+}
+
 
 def allowed_targets(source: str) -> frozenset[Status]:
     return TRANSITIONS.get(Status(source), frozenset())
