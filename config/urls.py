@@ -13,6 +13,7 @@ urlpatterns = [
     path("eligibility/", include("wayhome.eligibility.urls")),
     path("assessments/", include("wayhome.assessments.urls")),
     path("safety/", include("wayhome.safety.urls")),
+    path("travel/", include("wayhome.movements.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

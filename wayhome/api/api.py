@@ -25,6 +25,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/eligibility", "wayhome.eligibility.api.router"),
     ("/assessments", "wayhome.assessments.api.router"),
     ("/safety", "wayhome.safety.api.router"),
+    ("/movements", "wayhome.movements.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}

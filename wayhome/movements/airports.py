@@ -16,6 +16,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import airportsdata
@@ -37,8 +38,8 @@ class Airport:
 
 
 @cache
-def _airports() -> dict[str, dict[str, object]]:
-    return airportsdata.load("IATA")
+def _airports() -> dict[str, Any]:
+    return dict(airportsdata.load("IATA"))
 
 
 def airport(code: str) -> Airport | None:

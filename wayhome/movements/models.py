@@ -304,6 +304,22 @@ class Segment(BaseModel):
     def duration(self) -> datetime.timedelta:
         return self.arrives_at - self.departs_at
 
+    # Pages show wall times as strings: a datetime in a template is converted to the site's
+    # time zone, which would show a Lagos arrival in Berlin time.
+    @property
+    def departs_text(self) -> str:
+        return _wall(self.departs_local)
+
+    @property
+    def arrives_text(self) -> str:
+        return _wall(self.arrives_local)
+
+
+def _wall(value: datetime.datetime) -> str:
+    """``2027-03-28 07:00 (UTC+02:00)``."""
+    offset = value.strftime("%z")
+    return f"{value:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
 
 class EscortKind(models.TextChoices):
     OPERATIONAL = "operational", _("Operational escort")

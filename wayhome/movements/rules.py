@@ -138,7 +138,8 @@ def open_booking(case: Case) -> Booking | None:
         )
     )
     confirmed = [b for b in bookings if b.status == BookingStatus.CONFIRMED]
-    return (confirmed or bookings or [None])[0]
+    chosen = confirmed or bookings
+    return chosen[0] if chosen else None
 
 
 def checklist(case: Case, today: datetime.date | None = None) -> Checklist:
@@ -160,9 +161,9 @@ def checklist(case: Case, today: datetime.date | None = None) -> Checklist:
         travellers[document.member_id].documents.append(document)
     for assessment in Assessment.objects.filter(
         member__case=case, kind__in=[Kind.FITNESS, Kind.MEDICAL, Kind.BID]
-    ).defer(*_RESTRICTED_TEXT):
+    ).defer(*RESTRICTED_TEXT):
         t = travellers[assessment.member_id]
-        name = {Kind.FITNESS: "fitness", Kind.MEDICAL: "medical", Kind.BID: "bid"}[assessment.kind]
+        name = {"fitness": "fitness", "medical": "medical", "bid": "bid"}[assessment.kind]
         if getattr(t, name) is None:  # latest first
             setattr(t, name, assessment)
     for reconfirmation in Reconfirmation.objects.filter(member__case=case):
@@ -188,7 +189,7 @@ def checklist(case: Case, today: datetime.date | None = None) -> Checklist:
 
 
 #: Restricted free text of assessments the checklist never needs to decrypt.
-_RESTRICTED_TEXT = (
+RESTRICTED_TEXT = (
     "details",
     "panel",
     "guardian",

@@ -29,7 +29,7 @@ from wayhome.movements.models import (
     Segment,
     TravelDocument,
 )
-from wayhome.movements.rules import reconfirm_within_days
+from wayhome.movements.rules import RESTRICTED_TEXT, reconfirm_within_days
 
 
 def _get(queryset: QuerySet[Any], pk: Any) -> Any:
@@ -226,24 +226,25 @@ def operations_queue(
     departures_by_case = {
         case_id: b.departure_date for case_id, b in bookings.items() if b.departure_date
     }
-    fitness = []
+    latest: dict[Any, Assessment] = {}
     for check in (
         Assessment.objects.filter(
             kind=Kind.FITNESS,
             member__case__office_id__in=offices,
             member__case__status__in=pre,
-            fit_to_travel=True,
         )
         .select_related("member__case")
-        .only("id", "valid_until", "assessed_on", "kind", "member__case")
-        .order_by("member_id", "-created_at")
+        .defer(*RESTRICTED_TEXT)
+        .order_by("member_id", "-created_at", "-id")
     ):
-        day = departures_by_case.get(check.member.case_id)
-        if check.valid_until is not None and day is not None and check.valid_until < day:
-            fitness.append(check)
-    seen: set[Any] = set()
+        latest.setdefault(check.member_id, check)  # the latest check of each traveller
     queue.fitness_expiring = [
-        c for c in fitness if not (c.member_id in seen or seen.add(c.member_id))
+        check
+        for check in latest.values()
+        if check.fit_to_travel
+        and check.valid_until is not None
+        and departures_by_case.get(check.member.case_id) is not None
+        and check.valid_until < departures_by_case[check.member.case_id]
     ][:limit]
     queue.bookings_to_confirm = list(
         Booking.objects.filter(case__office_id__in=offices, status=BookingStatus.PENDING)
