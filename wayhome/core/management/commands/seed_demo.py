@@ -22,6 +22,7 @@ from wayhome.accounts.models import Office, RoleGrant, User
 from wayhome.accounts.permissions import Role
 from wayhome.accounts.services import office_create, role_grant, user_create, user_password_set
 from wayhome.cases.demo import seed_cases
+from wayhome.movements.demo import seed_travel
 from wayhome.people.demo import seed_people
 
 DEMO_DOMAIN = "demo.wayhome.org"
@@ -127,6 +128,7 @@ SEED_STEPS: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("role grants", seed_role_grants),
     ("people", seed_people),
     ("cases", seed_cases),
+    ("bookings", seed_travel),
 ]
 
 
