@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.assessments.factories import assess, screen
+from tests.cases.factories import CaseFactory
 from tests.conftest import Personas
 from tests.consent.factories import child
 from tests.factories import UserFactory
@@ -30,11 +31,10 @@ from tests.movements.factories import (
     share_with,
 )
 from tests.safety.factories import record, safety_officer, set_status
-from tests.cases.factories import CaseFactory
 from wayhome.accounts.models import Office, User
 from wayhome.accounts.permissions import Role
 from wayhome.assessments.models import Escort, Flag, Kind, TravelCondition
-from wayhome.cases.models import Case, CaseTransition
+from wayhome.cases.models import Case, CaseMember, CaseTransition
 from wayhome.cases.services import TransitionBlocked, case_transition, transition_unmet
 from wayhome.cases.workflow import Status
 from wayhome.consent.models import DataSharingConsent
@@ -103,7 +103,7 @@ def trip(office: Office) -> Journey:
     return journey(office)
 
 
-def document_of(member: object) -> TravelDocument:
+def document_of(member: CaseMember) -> TravelDocument:
     return TravelDocument.objects.get(member=member)
 
 
@@ -116,7 +116,8 @@ def test_the_journey_meets_every_condition(ops: User, trip: Journey) -> None:
     assert state.ready
     assert [(t.label, t.child) for t in state.travellers] == [(PRINCIPAL, False), (CHILD, True)]
     assert state.departure_date == today() + datetime.timedelta(days=2)
-    assert state.booking is not None and state.booking.pk == trip.booking.pk
+    assert state.booking is not None
+    assert state.booking.pk == trip.booking.pk
 
 
 # --- documents -----------------------------------------------------------------------------------
@@ -236,9 +237,7 @@ def test_a_fitness_check_made_too_long_before_departure(
 # --- escorts -------------------------------------------------------------------------------------
 
 
-def test_a_fitness_check_asking_for_an_escort(
-    personas: Personas, ops: User, trip: Journey
-) -> None:
+def test_a_fitness_check_asking_for_an_escort(personas: Personas, ops: User, trip: Journey) -> None:
     assess(
         personas.caseworker_a, trip.adult, Kind.FITNESS, travel_conditions=[TravelCondition.ESCORT]
     )
@@ -389,7 +388,9 @@ def test_a_no_show(ops: User, ready: Journey) -> None:
         READY,
         BookingStatus.CONFIRMED,
     )
-    moved = services.no_show_record(actor=ops, case=ready.case, reason="Did not come to the\nairport")
+    moved = services.no_show_record(
+        actor=ops, case=ready.case, reason="Did not come to the\nairport"
+    )
     assert moved.status == Status.TRAVEL_PREPARATION
     booking = Booking.objects.get(pk=ready.booking.pk)
     assert (booking.status, booking.status_reason) == (

@@ -35,7 +35,8 @@ def _segment(booking: Booking, flight: str, origin: str, destination: str, **tim
     departs: datetime.datetime = times["departs"]
     arrives: datetime.datetime = times["arrives"]
     o, d = airport(origin), airport(destination)
-    assert o is not None and d is not None  # noqa: S101 (fixed demo airports)
+    if o is None or d is None:
+        raise LookupError(f"unknown demo airport {origin} or {destination}")
     Segment.objects.create(
         booking=booking,
         carrier=flight[:2],

@@ -44,7 +44,7 @@ NEVER: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 #: Free-text keys of a traveller or a reception that a government authority never receives.
-GOVERNMENT_TEXT = frozenset({"contact", "place"})
+GOVERNMENT_TEXT = frozenset({"receiver_name", "contact", "place"})
 
 
 def never_shared_flags(recipient_kind: str) -> frozenset[str]:
@@ -63,12 +63,16 @@ def redact(package: dict[str, Any], recipient_kind: str) -> dict[str, Any]:
     if isinstance(case, dict):
         for key in rules["case"]:
             case.pop(key, None)
-    for traveller in result.get("travellers", []) or []:
+    travellers = result.get("travellers")
+    for traveller in travellers if isinstance(travellers, list) else []:
         if isinstance(traveller, dict):
-            flags = traveller.get("vulnerabilities") or []
+            flags = traveller.get("vulnerabilities")
+            flags = flags if isinstance(flags, list) else []
             traveller["vulnerabilities"] = [f for f in flags if f not in rules["flags"]]
-    if strict:
-        for reception in (result.get("journey") or {}).get("receptions", []) or []:
+    journey = result.get("journey")
+    if strict and isinstance(journey, dict):
+        receptions = journey.get("receptions")
+        for reception in receptions if isinstance(receptions, list) else []:
             if isinstance(reception, dict):
                 for key in GOVERNMENT_TEXT:
                     reception.pop(key, None)

@@ -205,7 +205,7 @@ def operations_queue(
     queue.requests_unanswered = list(
         documents.filter(
             status=DocumentStatus.REQUESTED,
-            requested_on__lte=today - datetime.timedelta(days=answer_days()),
+            requested_on__lt=today - datetime.timedelta(days=answer_days()),
         ).order_by("requested_on")[:limit]
     )
     # Issued documents that will have expired by the arrival (or within 30 days, not yet booked).

@@ -334,7 +334,7 @@ def segment_add(
     try:
         segment.clean_fields(exclude=["booking", "departs_at", "arrives_at"])
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)
     if origin == destination and "destination" not in errors:
         errors["destination"] = [_("A flight goes to another airport.")]
     for side, code, local, offset in (
@@ -348,7 +348,7 @@ def segment_add(
             setattr(segment, f"{side}_at", airports.to_utc(local, place.tz, offset=offset))
             setattr(segment, "origin_tz" if side == "departs" else "destination_tz", place.tz)
         except ValidationError as exc:
-            errors[f"{side}_local"] = exc.messages
+            errors[f"{side}_local"] = exc.error_list
     if not errors and segment.arrives_at <= segment.departs_at:
         errors["arrives_local"] = [_("The flight must arrive after it departs.")]
     if errors:
@@ -606,7 +606,7 @@ def no_show_record(*, actor: Any, case: Case, reason: str) -> Case:
 
 def _arrival_office(actor: Any, case: Case) -> Office | None:
     """The office in whose name ``actor`` confirms the arrival of ``case``, if any."""
-    if may(actor, case.office_id, RECORD_PERMS) and actor is not None:
+    if may(actor, case.office_id, RECORD_PERMS):  # the host office (or the system itself)
         return case.office
     offices = Handover.objects.filter(
         case=case, recipient_kind=RK.ORIGIN_OFFICE, recipient_office__isnull=False
@@ -694,7 +694,7 @@ def handover_send(
     try:
         handover.clean_fields(exclude=["case", "package", "sent_by", "recipient_office"])
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)
     if recipient_kind == RK.ORIGIN_OFFICE:
         if recipient_office is None or recipient_office.kind != Office.Kind.ORIGIN:
             errors["recipient_office"] = [_("Choose an office in a country of origin.")]
@@ -709,7 +709,7 @@ def handover_send(
         try:
             validate_multiline(text)
         except ValidationError as exc:
-            errors[name] = exc.messages
+            errors[name] = exc.error_list
     if not members:
         errors["members"] = [_("Choose whose data is handed over.")]
     if any(m.case_id != case.pk for m in members):

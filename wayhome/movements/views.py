@@ -28,14 +28,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere, offices_with
-from wayhome.assessments.models import Screening
+from wayhome.assessments.models import Flag, Screening, TravelCondition
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember, MigrantCategory, Programme
 from wayhome.cases.selectors import case_access, case_get
 from wayhome.cases.services import TransitionBlocked, transition_unmet
 from wayhome.cases.workflow import Status, Unmet
 from wayhome.consent.selectors import member_get
-from wayhome.core.countries import country_name
+from wayhome.core.countries import country_name, subdivision_name
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
 from wayhome.movements import selectors, services
@@ -55,9 +55,17 @@ from wayhome.movements.forms import (
 )
 from wayhome.movements.handover import package_of
 from wayhome.movements.manifest import MANIFEST_FIELDS, manifest_csv, manifest_pdf, manifest_rows
-from wayhome.movements.models import Arrival, Booking, BookingStatus, Handover
+from wayhome.movements.models import (
+    Arrival,
+    Booking,
+    BookingStatus,
+    DocumentKind,
+    Handover,
+    ReceiverKind,
+)
 from wayhome.movements.pdf import package_pdf
 from wayhome.movements.rules import Checklist, checklist
+from wayhome.people.models import Person
 
 S = Status
 
@@ -614,13 +622,85 @@ def _case_rows(package: dict[str, Any]) -> list[tuple[str, str]]:
         "sent_by_office": _("Sent by"),
     }
     values = dict(package.get("case") or {})
-    if values.get("category") in MigrantCategory.values:
-        values["category"] = str(MigrantCategory(values["category"]).label)
-    if values.get("programme") in Programme.values:
-        values["programme"] = str(Programme(values["programme"]).label)
+    values["category"] = _label_of(MigrantCategory, values.get("category"))
+    values["programme"] = _label_of(Programme, values.get("programme"))
     if values.get("destination_country"):
         values["destination_country"] = country_name(str(values["destination_country"]))
-    return [(str(labels.get(key, key)), str(value or "")) for key, value in values.items()]
+    if values.get("destination_region"):
+        values["destination_region"] = subdivision_name(str(values["destination_region"]))
+    return [
+        (str(labels.get(key, key)), str(value or ""))
+        for key, value in values.items()
+        if key in (package.get("case") or {})
+    ]
+
+
+def _label_of(choices: Any, value: Any) -> str:
+    """The label of a stored code, or the code itself when it is not (or no longer) a choice."""
+    if value in choices.values:
+        return str(choices(value).label)
+    return "" if value is None else str(value)
+
+
+def _wall_text(value: Any) -> str:
+    """An ISO local time with its offset, as the pages show times: ``2027-03-28 07:00
+    (UTC+02:00)``."""
+    try:
+        moment = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})" if offset else str(value)
+
+
+def _readable(package: dict[str, Any]) -> dict[str, Any]:
+    """The package's codes as labels, for the page (the downloads keep the codes)."""
+    travellers = []
+    for row in package.get("travellers") or []:
+        if not isinstance(row, dict):
+            continue
+        raw_document = row.get("document")
+        document: dict[str, Any] | None = raw_document if isinstance(raw_document, dict) else None
+        travellers.append(
+            {
+                **row,
+                "sex": _label_of(Person.Sex, row.get("sex")),
+                "nationality": country_name(str(row["nationality"]))
+                if row.get("nationality")
+                else "",
+                "document": {**document, "kind": _label_of(DocumentKind, document.get("kind"))}
+                if document
+                else None,
+                "needs_for_the_journey": [
+                    _label_of(TravelCondition, code)
+                    for code in row.get("needs_for_the_journey") or []
+                ],
+                "vulnerabilities": [
+                    _label_of(Flag, code) for code in row.get("vulnerabilities") or []
+                ],
+            }
+        )
+    raw_journey = package.get("journey")
+    journey: dict[str, Any] = raw_journey if isinstance(raw_journey, dict) else {}
+    flights = [
+        {
+            **f,
+            "departs_local": _wall_text(f.get("departs_local")),
+            "arrives_local": _wall_text(f.get("arrives_local")),
+        }
+        for f in journey.get("flights") or []
+        if isinstance(f, dict)
+    ]
+    receptions = [
+        {**r, "receiver_kind": _label_of(ReceiverKind, r.get("receiver_kind"))}
+        for r in journey.get("receptions") or []
+        if isinstance(r, dict)
+    ]
+    return {
+        **package,
+        "travellers": travellers,
+        "journey": {**journey, "flights": flights, "receptions": receptions},
+    }
 
 
 def _handover_page(
@@ -632,7 +712,7 @@ def _handover_page(
     case = handover.case
     context = {
         "handover": handover,
-        "package": package,
+        "package": _readable(package),
         "case_rows": _case_rows(package),
         "case_status": case.status_label,
         "is_recipient": recipient,
