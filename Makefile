@@ -44,8 +44,8 @@ pytest: env
 	@scripts/ensure-chromium
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
 	@if [ -n "$$WAYHOME_TEST_DATABASE_URL" ]; then \
-		echo "== the suite again on PostgreSQL"; \
-		WAYHOME_DATABASE_URL="$$WAYHOME_TEST_DATABASE_URL" $(VENV)/bin/pytest -n 2 --dist loadgroup; \
+		echo "== the suite again on PostgreSQL (browser tests drive make run's SQLite server: once is enough)"; \
+		WAYHOME_DATABASE_URL="$$WAYHOME_TEST_DATABASE_URL" $(VENV)/bin/pytest -n 2 --dist loadgroup -m "not browser"; \
 	else \
 		echo "WAYHOME_TEST_DATABASE_URL is not set: the suite ran on SQLite only (.ci/run runs both)"; \
 	fi
