@@ -282,9 +282,7 @@ def test_a_government_authority_never_receives_asylum_history_or_trafficking_det
     assert traveller["document"]["number"] == "ETD-4471-XK"
     assert traveller["vulnerabilities"] == [Flag.DISABILITY]
     assert len(shown["journey"]["flights"]) == 2
-    assert [set(r) for r in shown["journey"]["receptions"]] == [
-        {"receiver_kind", "travellers"}
-    ] * 2
+    assert [set(r) for r in shown["journey"]["receptions"]] == [{"receiver_kind", "travellers"}] * 2
 
 
 def test_trafficking_and_violence_are_never_shared_with_a_government(

@@ -109,7 +109,9 @@ def _record(call: Callable[[], Any], *, fields: dict[str, str] | None = None) ->
         raise invalid from None
 
 
-def _invalid(field: str, message: str, code: str = "invalid", location: str = "body") -> Any:
+def _invalid(
+    field: str, message: str, code: str = "invalid", location: str = "body"
+) -> RecordInvalid:
     return RecordInvalid([{"location": location, "field": field, "message": message, "type": code}])
 
 
@@ -676,6 +678,7 @@ def create_escort(
 ) -> Status:
     user = api_user(request)
     booking = selectors.booking_get(user, case_id, booking_id)
+    _require(user, booking.case, services.BOOKING_PERMS)
     escort: Escort = _record(
         lambda: services.escort_add(actor=user, booking=booking, **payload.dict())
     )
@@ -750,7 +753,8 @@ def create_reconfirmation(
     payload: TravelReconfirmationIn,
 ) -> Status:
     user = api_user(request)
-    _case, member = member_get(user, case_id, member_id)
+    case, member = member_get(user, case_id, member_id)
+    _require(user, case, services.RECORD_PERMS)
     record: Reconfirmation = _record(
         lambda: services.reconfirmation_record(actor=user, member=member, **payload.dict())
     )
@@ -775,6 +779,7 @@ def create_reception(
 ) -> Status:
     user = api_user(request)
     case = case_get(user, case_id)
+    _require(user, case, services.RECORD_PERMS)
     members = _members(case, payload.member_ids, "member_ids")
     reception: Reception = _record(
         lambda: services.reception_record(
@@ -891,6 +896,7 @@ def create_handover(request: HttpRequest, case_id: uuid.UUID, payload: TravelHan
     removed from the package."""
     user = api_user(request)
     case = case_get(user, case_id)
+    _require(user, case, services.HANDOVER_PERMS)
     office = None
     if payload.recipient_office_id is not None:
         office = Office.objects.filter(

@@ -282,6 +282,8 @@ def booking_update(
             )
         rows = _passengers(locked, passengers) if passengers is not None else None
         changed = sorted(name for name, value in fields.items() if getattr(current, name) != value)
+        if not changed and rows is None:
+            return current
         for name in changed:
             setattr(current, name, fields[name])
         _clean(current, exclude=["case", "recorded_by"])
@@ -484,6 +486,9 @@ def escort_remove(*, actor: Any, escort: Escort) -> None:
         _require_status(
             locked, BOOKING_STATUSES, _("Return the case to travel preparation to change escorts.")
         )
+        current = Booking.objects.select_for_update().get(pk=escort.booking_id)
+        if current.status not in OPEN_BOOKING:
+            raise ValidationError(_("This booking no longer stands."), code="booking_closed")
         Escort.objects.filter(pk=escort.pk).delete()
         audit_record(
             actor=actor, action="movements.escort_remove", obj=locked, details={"kind": escort.kind}
@@ -712,7 +717,7 @@ def handover_send(
             errors[name] = exc.error_list
     if not members:
         errors["members"] = [_("Choose whose data is handed over.")]
-    if any(m.case_id != case.pk for m in members):
+    if any(m.case_id != case.pk or not m.travelling for m in members):
         errors["members"] = [_("Choose travellers of this case.")]
     forbidden = never_shared_flags(recipient_kind)
     if any(set(flags) & forbidden for flags in shared_flags.values()):
