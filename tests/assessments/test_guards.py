@@ -12,6 +12,7 @@ from tests.assessments.factories import assess, consent_steps, screen
 from tests.cases.factories import CaseFactory
 from tests.conftest import Personas
 from tests.consent.factories import adult, child, cover_travellers, members_of
+from tests.movements.factories import travel_arranged
 from wayhome.assessments.models import Flag, Kind, Recommendation, Screening, Step
 from wayhome.assessments.services import step_consent_record
 from wayhome.cases.models import Case, CaseMember
@@ -138,6 +139,7 @@ def test_health_needs_need_a_valid_fitness_check_before_ready_to_depart(
     assess(actor, member, Kind.MEDICAL)
     case = approve(personas, case)
     case = case_transition(actor=actor, case=case, target=Status.TRAVEL_PREPARATION)
+    travel_arranged(case)  # the travel checklist met: only the fitness check is left
     ready = Status.READY_TO_DEPART
     assert blocked(personas, case, ready) == {("fitness_missing", PRINCIPAL)}
     assess(actor, member, Kind.FITNESS, fit_to_travel=False)
@@ -151,7 +153,8 @@ def test_health_needs_need_a_valid_fitness_check_before_ready_to_depart(
         valid_until=today - datetime.timedelta(days=1),
     )
     assert blocked(personas, case, ready) == {("fitness_expired", PRINCIPAL)}
-    assess(actor, member, Kind.FITNESS, valid_until=today)
+    # Valid today and on the departure day (in two days).
+    assess(actor, member, Kind.FITNESS, valid_until=today + datetime.timedelta(days=3))
     assert case_transition(actor=actor, case=case, target=ready).status == ready
 
 
@@ -170,6 +173,7 @@ def test_a_flag_added_after_approval_stops_the_departure(personas: Personas) -> 
     actor = personas.caseworker_a
     case = approve(personas, case)
     case = case_transition(actor=actor, case=case, target=Status.TRAVEL_PREPARATION)
+    travel_arranged(case)
     screen(actor, member, [Flag.VICTIM_OF_TRAFFICKING])
     consent_steps(actor, member)
     ready = Status.READY_TO_DEPART

@@ -25,6 +25,7 @@ from wayhome.cases.models import Case, CaseMember, Relationship
 from wayhome.cases.services import case_member_add
 from wayhome.cases.workflow import Status
 from wayhome.consent.models import DataSharingConsent
+from wayhome.consent.rules import is_child
 from wayhome.movements import services
 from wayhome.movements.models import (
     Booking,
@@ -37,6 +38,7 @@ from wayhome.movements.models import (
     Segment,
     TravelDocument,
 )
+from wayhome.movements.rules import checklist
 
 TODAY = timezone.localdate
 
@@ -146,6 +148,27 @@ def journey(
         receive(case, [kid])
     case.refresh_from_db()
     return Journey(case, principal, kid, booking)  # type: ignore[arg-type]
+
+
+def travel_arranged(case: Case) -> Booking:
+    """Everything the travel checklist asks of ``case`` (in travel preparation), so that tests of
+    other guards on ``ready_to_depart`` see only theirs: a document per traveller, a confirmed
+    booking departing in two days, re-confirmations of the adults, receptions of the children, and
+    the escort the travellers' assessments ask for."""
+    travellers = list(case.members.filter(travelling=True).select_related("person"))
+    for member in travellers:
+        issue_document(member)
+    booking = book(case)
+    for member in travellers:
+        if is_child(member):
+            receive(case, [member])
+        else:
+            reconfirm(member)
+    needs = checklist(case)
+    if needs.medical_escort_needed or needs.escort_needed:
+        kind = EscortKind.MEDICAL if needs.medical_escort_needed else EscortKind.OPERATIONAL
+        services.escort_add(actor=None, booking=booking, kind=kind, name="Escort Officer Ade")
+    return booking
 
 
 def _case_of(kwargs: dict[str, Any]) -> Case:

@@ -4,14 +4,18 @@ case, then cut by the recipient's redaction rules.
 ``build_package`` gathers identity (names, date of birth, sex, nationality, languages, the
 travel document), the journey and reception, each traveller's needs for the journey, the
 vulnerabilities the person agreed to share, and the reintegration counselling notes. It never
-reads an assessment's restricted details (trafficking, health, child protection findings).
+reads an assessment's restricted details (trafficking, health, child protection findings), nor
+the migrant category (not part of the minimum: what the person agreed to share is in the
+vulnerabilities).
 
 ``redact`` then removes what a kind of recipient must never receive (``NEVER``). It is applied
 when the package is built *and* every time a stored package is shown or exported
 (``package_of``), and it takes no option: no permission, role or argument can switch it off.
-For a government authority of the country of origin that is: the migrant category (it tells an
-asylum claim, a trafficking case or an irregular stay), the trafficking and violence flags, and
-every free text (free text cannot be checked for asylum history or trafficking details).
+For a government authority of the country of origin that is: the migrant category, should a
+package ever hold one (it tells an asylum claim, a trafficking case or an irregular stay), the
+trafficking and violence flags, and every free text: notes, needs, the place of return, and the
+receiver's name, contact and meeting place (free text cannot be checked for asylum history or
+trafficking details).
 """
 
 from __future__ import annotations
@@ -162,7 +166,6 @@ def build_package(
         "case": {
             "reference": case.reference,
             "programme": case.programme,
-            "category": case.category,
             "destination_country": case.destination_country,
             "destination_region": case.destination_region,
             "destination_place": case.destination_place,
