@@ -1,5 +1,5 @@
 """The pre-departure checklist and the travel page make a number of queries that does not grow
-with the size of the family."""
+with the size of the family, and the manifest one that does not grow with the bookings."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from tests.safety.factories import set_status
 from wayhome.accounts.permissions import Role
 from wayhome.cases.models import Case, Relationship
 from wayhome.cases.workflow import Status
+from wayhome.movements.manifest import manifest_rows
+from wayhome.movements.models import Booking
 from wayhome.movements.rules import checklist
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +60,14 @@ def test_the_travel_page_does_not_grow_with_the_family(personas: Personas) -> No
 
     page(small)  # warm the session and the permission cache alike
     assert page(small) == page(large)
+
+
+def test_the_manifest_does_not_grow_with_the_bookings(personas: Personas) -> None:
+    one = [family(personas.office_a, 1)]
+    more = [family(personas.office_a, 2) for _ in range(3)]
+
+    def rows(cases: list[Case]) -> int:
+        bookings = list(Booking.objects.filter(case__in=cases))
+        return count(lambda: manifest_rows(bookings))
+
+    assert rows(one) == rows(one + more)

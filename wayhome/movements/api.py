@@ -1054,7 +1054,7 @@ def list_departures(request: HttpRequest, query: Query[MovementDeparturesQuery])
                 "departure_date": booking.departure_date,
                 "departs_local": segments[0].departs_local if segments else None,
                 "flights": [f"{s.flight} {s.origin}-{s.destination}" for s in segments],
-                "passengers": len(booking.passengers.all()),
+                "passengers": booking.travellers,  # type: ignore[attr-defined]
             }
         )
     return rows

@@ -57,6 +57,13 @@ def fitness_valid_days() -> int:
     return int(getattr(settings, "FITNESS_VALID_DAYS", 3))
 
 
+def document_in_force(documents: list[TravelDocument]) -> TravelDocument | None:
+    """The issued document in force among a traveller's (oldest first): the latest issued one
+    that has not expired."""
+    issued = [d for d in documents if d.current_status == DocumentStatus.ISSUED]
+    return issued[-1] if issued else None
+
+
 @dataclass
 class Traveller:
     member: CaseMember
@@ -73,9 +80,7 @@ class Traveller:
 
     @property
     def document(self) -> TravelDocument | None:
-        """The issued document in force (the latest issued, not expired), if any."""
-        issued = [d for d in self.documents if d.current_status == DocumentStatus.ISSUED]
-        return issued[-1] if issued else None
+        return document_in_force(self.documents)
 
     @property
     def conditions(self) -> list[str]:
