@@ -17,6 +17,7 @@ from tests.consent.factories import adult
 from tests.factories import UserFactory
 from tests.movements.factories import (
     TODAY,
+    HandoverFactory,
     book,
     issue_document,
     journey,
@@ -310,3 +311,28 @@ def test_the_operations_work_queue(personas: Personas) -> None:
     html = client.get(reverse("movements:queue")).content.decode()
     assert re.search(r"Bookings to confirm.*" + re.escape(case.reference), html, re.S)
     assert client_for(personas.caseworker_a).get(reverse("movements:queue")).status_code == 403
+
+
+def test_the_home_page_shows_travel_work_and_hand_overs_to_take_over(
+    personas: Personas,
+) -> None:
+    office = personas.office_a
+    case = set_status(
+        CaseFactory.create(office=office, principal=adult(office)), Status.TRAVEL_PREPARATION
+    )
+    book(case, confirm=False)
+    home = client_for(operations(office)).get(reverse("core:home")).content.decode()
+    assert "1 travel item needs you." in home
+    assert (
+        "Travel work queue"
+        not in client_for(personas.caseworker_a).get(reverse("core:home")).content.decode()
+    )
+
+    origin = origin_office(code="ng-abv", name="Abuja office")
+    handover = HandoverFactory.create(case=case, to=origin)
+    origin_user = UserFactory.create(roles=[(origin, Role.REINTEGRATION)])
+    waiting = "1 case handed over to your office is waiting to be taken over."
+    assert waiting in client_for(origin_user).get(reverse("core:home")).content.decode()
+    handover.acknowledged_at = handover.created_at
+    handover.save()
+    assert waiting not in client_for(origin_user).get(reverse("core:home")).content.decode()

@@ -11,6 +11,7 @@ from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere
 from wayhome.accounts.selectors import role_list_by_office
 from wayhome.cases.selectors import QUEUE_ROWS, STUCK_AFTER_DAYS, case_queue
+from wayhome.movements.selectors import handovers_received, operations_offices, operations_queue
 from wayhome.safety.selectors import held_cases
 
 
@@ -18,9 +19,17 @@ from wayhome.safety.selectors import held_cases
 def home(request: HttpRequest) -> HttpResponse:
     """The user's home page with their work queue: their open cases by status, applications
     waiting for their approval, cases stuck in one status and cases held by a return restriction
-    (only offices they may see)."""
+    (only offices they may see); for operations officers what travel needs of them, for an
+    origin office the hand-overs not yet taken over."""
     sees_cases = has_perm_anywhere(request.user, Perm.CASE_VIEW)
+    travel_offices = operations_offices(request.user)
     context = {
+        "travel": operations_queue(travel_offices) if travel_offices else None,
+        "to_take_over": handovers_received(request.user)
+        .filter(acknowledged_at__isnull=True)
+        .count()
+        if sees_cases
+        else 0,
         "office_roles": role_list_by_office(request.user),
         "queue": case_queue(request.user) if sees_cases else None,
         "held": list(held_cases(request.user)[:QUEUE_ROWS]) if sees_cases else None,
