@@ -336,3 +336,29 @@ def test_the_home_page_shows_travel_work_and_hand_overs_to_take_over(
     handover.acknowledged_at = handover.created_at
     handover.save()
     assert waiting not in client_for(origin_user).get(reverse("core:home")).content.decode()
+
+
+def test_escorts_and_flights_are_added_and_removed_on_the_booking_page(
+    personas: Personas,
+) -> None:
+    office = personas.office_a
+    case = set_status(
+        CaseFactory.create(office=office, principal=adult(office)), Status.TRAVEL_PREPARATION
+    )
+    booking = book(case, confirm=False)
+    client = client_for(operations(office))
+    ids = {"case_id": case.pk, "booking_id": booking.pk}
+    missing_name = client.post(reverse("movements:escort-create", kwargs=ids), {"kind": "medical"})
+    assert missing_name.status_code == 400
+    assert not booking.escorts.exists()
+    added = client.post(
+        reverse("movements:escort-create", kwargs=ids), {"kind": "medical", "name": "Dr Ade"}
+    )
+    assert added.status_code == 302
+    escort = booking.escorts.get()
+    client.post(reverse("movements:escort-delete", kwargs={**ids, "escort_id": escort.pk}))
+    assert not booking.escorts.exists()
+    first = booking.segments.order_by("departs_at").first()
+    assert first is not None
+    client.post(reverse("movements:segment-delete", kwargs={**ids, "segment_id": first.pk}))
+    assert list(booking.segments.values_list("flight_number", flat=True)) == ["568"]

@@ -31,6 +31,7 @@ from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.cases.models import CaseMember
 from wayhome.consent.models import validate_not_future
+from wayhome.core.choices import check_code_list
 from wayhome.core.fields import EncryptedTextField
 from wayhome.core.models import BaseModel
 from wayhome.core.text import validate_multiline, validate_single_line
@@ -117,12 +118,14 @@ def validate_factors(value: object) -> None:
 
 
 def validate_flags(value: object) -> None:
-    if not isinstance(value, list) or not all(isinstance(flag, str) for flag in value):
-        raise ValidationError(_("Choose the flags."), code="invalid")
-    if any(flag not in Flag.values for flag in value):
-        raise ValidationError(_("Choose flags from the list."), code="unknown_flag")
-    if len(set(value)) != len(value):
-        raise ValidationError(_("A flag is listed twice."), code="duplicate")
+    check_code_list(
+        value,
+        Flag.values,
+        invalid=_("Choose the flags."),
+        unknown=_("Choose flags from the list."),
+        unknown_code="unknown_flag",
+        duplicate=_("A flag is listed twice."),
+    )
 
 
 class Screening(BaseModel):
@@ -230,12 +233,13 @@ class TravelCondition(models.TextChoices):
 
 
 def validate_conditions(value: object) -> None:
-    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        raise ValidationError(_("Choose the conditions."), code="invalid")
-    if any(code not in TravelCondition.values for code in value):
-        raise ValidationError(_("Choose conditions from the list."), code="invalid_choice")
-    if len(set(value)) != len(value):
-        raise ValidationError(_("A condition is listed twice."), code="duplicate")
+    check_code_list(
+        value,
+        TravelCondition.values,
+        invalid=_("Choose the conditions."),
+        unknown=_("Choose conditions from the list."),
+        duplicate=_("A condition is listed twice."),
+    )
 
 
 class Assessment(BaseModel):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wayhome.accounts.models import Office
 from wayhome.cases.models import Case, CaseMember
+from wayhome.core.choices import check_code_list
 from wayhome.core.fields import EncryptedBinaryField, EncryptedTextField
 from wayhome.core.languages import validate_language
 from wayhome.core.models import BaseModel
@@ -52,14 +53,14 @@ class Topic(models.TextChoices):
 
 
 def validate_topics(value: object) -> None:
-    if not isinstance(value, list) or not all(isinstance(topic, str) for topic in value):
-        raise ValidationError(_("Choose the topics covered."), code="invalid")
-    if not value:
-        raise ValidationError(_("Choose at least one topic covered."), code="required")
-    if any(topic not in Topic.values for topic in value):
-        raise ValidationError(_("Choose topics from the list."), code="invalid_choice")
-    if len(set(value)) != len(value):
-        raise ValidationError(_("A topic is listed twice."), code="duplicate")
+    check_code_list(
+        value,
+        Topic.values,
+        invalid=_("Choose the topics covered."),
+        required=_("Choose at least one topic covered."),
+        unknown=_("Choose topics from the list."),
+        duplicate=_("A topic is listed twice."),
+    )
 
 
 class InformationSession(BaseModel):

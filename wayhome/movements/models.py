@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from wayhome.accounts.models import Office
 from wayhome.cases.models import Case, CaseMember
 from wayhome.consent.models import DataSharingConsent, validate_not_future
+from wayhome.core.choices import check_code_list
 from wayhome.core.countries import validate_country
 from wayhome.core.fields import EncryptedJSONField, EncryptedTextField
 from wayhome.core.models import BaseModel
@@ -177,12 +178,13 @@ class SpecialService(models.TextChoices):
 
 
 def validate_services(value: object) -> None:
-    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        raise ValidationError(_("Choose the special services."), code="invalid")
-    if any(code not in SpecialService.values for code in value):
-        raise ValidationError(_("Choose special services from the list."), code="invalid_choice")
-    if len(set(value)) != len(value):
-        raise ValidationError(_("A special service is listed twice."), code="duplicate")
+    check_code_list(
+        value,
+        SpecialService.values,
+        invalid=_("Choose the special services."),
+        unknown=_("Choose special services from the list."),
+        duplicate=_("A special service is listed twice."),
+    )
 
 
 class Booking(BaseModel):

@@ -14,6 +14,7 @@ import calendar
 import datetime
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -302,22 +303,66 @@ def booking_detail(request: HttpRequest, case_id: uuid.UUID, booking_id: uuid.UU
     return _booking_page(request, booking, status=400, form=form)
 
 
-@login_required
-@require_POST
-def segment_create(request: HttpRequest, case_id: uuid.UUID, booking_id: uuid.UUID) -> HttpResponse:
+def _booking_part(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    booking_id: uuid.UUID,
+    *,
+    form_class: type[SegmentForm] | type[EscortForm],
+    form_name: str,
+    save: Callable[[Booking, Any], Any],
+    done: str,
+) -> HttpResponse:
+    """A form posted from the booking page (a flight, an escort): saved, or the page again with
+    the form's errors."""
     booking = selectors.booking_get(request.user, case_id, booking_id)
     if not _may(request, booking.case, services.BOOKING_PERMS):
         raise PermissionDenied
-    form = SegmentForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.segment_add(actor=request.user, booking=booking, **form.values())
+            save(booking, form)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The flight is added."))
+            messages.success(request, done)
             return redirect("movements:booking-detail", case_id=case_id, booking_id=booking.pk)
-    return _booking_page(request, booking, status=400, segment_form=form)
+    return _booking_page(request, booking, status=400, **{form_name: form})
+
+
+def _booking_part_remove(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    booking_id: uuid.UUID,
+    part: Any,
+    remove: Any,
+    done: str,
+) -> HttpResponse:
+    if not _may(request, part.booking.case, services.BOOKING_PERMS):
+        raise PermissionDenied
+    try:
+        remove(part)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("movements:booking-detail", case_id=case_id, booking_id=booking_id)
+
+
+@login_required
+@require_POST
+def segment_create(request: HttpRequest, case_id: uuid.UUID, booking_id: uuid.UUID) -> HttpResponse:
+    return _booking_part(
+        request,
+        case_id,
+        booking_id,
+        form_class=SegmentForm,
+        form_name="segment_form",
+        save=lambda booking, form: services.segment_add(
+            actor=request.user, booking=booking, **form.values()
+        ),
+        done=_("The flight is added."),
+    )
 
 
 @login_required
@@ -326,33 +371,30 @@ def segment_delete(
     request: HttpRequest, case_id: uuid.UUID, booking_id: uuid.UUID, segment_id: uuid.UUID
 ) -> HttpResponse:
     segment = selectors.segment_get(request.user, case_id, booking_id, segment_id)
-    if not _may(request, segment.booking.case, services.BOOKING_PERMS):
-        raise PermissionDenied
-    try:
-        services.segment_remove(actor=request.user, segment=segment)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The flight is removed."))
-    return redirect("movements:booking-detail", case_id=case_id, booking_id=booking_id)
+    return _booking_part_remove(
+        request,
+        case_id,
+        booking_id,
+        segment,
+        lambda part: services.segment_remove(actor=request.user, segment=part),
+        _("The flight is removed."),
+    )
 
 
 @login_required
 @require_POST
 def escort_create(request: HttpRequest, case_id: uuid.UUID, booking_id: uuid.UUID) -> HttpResponse:
-    booking = selectors.booking_get(request.user, case_id, booking_id)
-    if not _may(request, booking.case, services.BOOKING_PERMS):
-        raise PermissionDenied
-    form = EscortForm(request.POST)
-    if form.is_valid():
-        try:
-            services.escort_add(actor=request.user, booking=booking, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The escort is assigned."))
-            return redirect("movements:booking-detail", case_id=case_id, booking_id=booking.pk)
-    return _booking_page(request, booking, status=400, escort_form=form)
+    return _booking_part(
+        request,
+        case_id,
+        booking_id,
+        form_class=EscortForm,
+        form_name="escort_form",
+        save=lambda booking, form: services.escort_add(
+            actor=request.user, booking=booking, **form.cleaned_data
+        ),
+        done=_("The escort is assigned."),
+    )
 
 
 @login_required
@@ -361,15 +403,14 @@ def escort_delete(
     request: HttpRequest, case_id: uuid.UUID, booking_id: uuid.UUID, escort_id: uuid.UUID
 ) -> HttpResponse:
     escort = selectors.escort_get(request.user, case_id, booking_id, escort_id)
-    if not _may(request, escort.booking.case, services.BOOKING_PERMS):
-        raise PermissionDenied
-    try:
-        services.escort_remove(actor=request.user, escort=escort)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The escort is removed."))
-    return redirect("movements:booking-detail", case_id=case_id, booking_id=booking_id)
+    return _booking_part_remove(
+        request,
+        case_id,
+        booking_id,
+        escort,
+        lambda part: services.escort_remove(actor=request.user, escort=part),
+        _("The escort is removed."),
+    )
 
 
 @login_required
