@@ -362,3 +362,36 @@ def test_escorts_and_flights_are_added_and_removed_on_the_booking_page(
     assert first is not None
     client.post(reverse("movements:segment-delete", kwargs={**ids, "segment_id": first.pk}))
     assert list(booking.segments.values_list("flight_number", flat=True)) == ["568"]
+
+
+def test_re_confirmation_and_reception_through_the_travel_page(personas: Personas) -> None:
+    office = personas.office_a
+    case = set_status(
+        CaseFactory.create(office=office, principal=adult(office)), Status.TRAVEL_PREPARATION
+    )
+    member = case.members.get()
+    client = client_for(personas.caseworker_a)
+    reconfirm_url = reverse("movements:reconfirmation-create", kwargs={"case_id": case.pk})
+    refused = client.post(reconfirm_url, {"member": str(member.pk), "method": "phone"})
+    assert refused.status_code == 400
+    assert not member.reconfirmations.exists()
+    done = client.post(
+        reconfirm_url,
+        {
+            "member": str(member.pk),
+            "wishes_to_return": "yes",
+            "method": "phone",
+            "confirmed_on": TODAY().isoformat(),
+        },
+    )
+    assert done.status_code == 302
+    assert member.reconfirmations.get().wishes_to_return is True
+    reception_url = reverse("movements:reception-create", kwargs={"case_id": case.pk})
+    assert client.post(reception_url, {"members": [str(member.pk)]}).status_code == 400
+    received = client.post(
+        reception_url,
+        {"members": [str(member.pk)], "receiver_kind": "family", "receiver_name": "Uncle Obi"},
+    )
+    assert received.status_code == 302
+    assert case.receptions.get().receiver_name == "Uncle Obi"
+    assert client_for(personas.auditor_a).post(reception_url, {}).status_code == 404

@@ -453,57 +453,76 @@ def booking_cancel(request: HttpRequest, case_id: uuid.UUID, booking_id: uuid.UU
 # --- re-confirmation, reception, departure, no-show, arrival ------------------------------------
 
 
-@login_required
-@require_POST
-def reconfirmation_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+def _case_form_post(
+    request: HttpRequest,
+    case_id: uuid.UUID,
+    *,
+    form: Any,
+    form_name: str,
+    save: Callable[[Case, Any], Any],
+    done: str,
+) -> HttpResponse:
+    """A form posted from the travel page: saved through its service, or the page again with
+    the form's errors (nothing saved)."""
     case = case_get(request.user, case_id)
     if not _may(request, case, services.RECORD_PERMS):
         raise PermissionDenied
-    form = ReconfirmationForm(request.POST, travellers=_travellers(checklist(case)))
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.reconfirmation_record(
-                actor=request.user,
-                member=form.chosen(),
-                confirmed_on=data["confirmed_on"],
-                wishes_to_return=data["wishes_to_return"],
-                method=data["method"],
-                notes=data["notes"],
-            )
+            save(case, form)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The re-confirmation is recorded."))
+            messages.success(request, done)
             return _back(case)
-    return _refused_page(request, case_id, ValidationError(""), reconfirm_form=form)
+    return _refused_page(request, case_id, ValidationError(""), **{form_name: form})
+
+
+def _posted_travellers(request: HttpRequest, case_id: uuid.UUID) -> list[tuple[CaseMember, str]]:
+    return _travellers(checklist(case_get(request.user, case_id)))
+
+
+@login_required
+@require_POST
+def reconfirmation_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    form = ReconfirmationForm(request.POST, travellers=_posted_travellers(request, case_id))
+    return _case_form_post(
+        request,
+        case_id,
+        form=form,
+        form_name="reconfirm_form",
+        save=lambda case, form: services.reconfirmation_record(
+            actor=request.user,
+            member=form.chosen(),
+            confirmed_on=form.cleaned_data["confirmed_on"],
+            wishes_to_return=form.cleaned_data["wishes_to_return"],
+            method=form.cleaned_data["method"],
+            notes=form.cleaned_data["notes"],
+        ),
+        done=_("The re-confirmation is recorded."),
+    )
 
 
 @login_required
 @require_POST
 def reception_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    case = case_get(request.user, case_id)
-    if not _may(request, case, services.RECORD_PERMS):
-        raise PermissionDenied
-    form = ReceptionForm(request.POST, travellers=_travellers(checklist(case)))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.reception_record(
-                actor=request.user,
-                case=case,
-                members=form.chosen(),
-                receiver_kind=data["receiver_kind"],
-                receiver_name=data["receiver_name"],
-                contact=data["contact"],
-                place=data["place"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The reception arrangement is recorded."))
-            return _back(case)
-    return _refused_page(request, case_id, ValidationError(""), reception_form=form)
+    form = ReceptionForm(request.POST, travellers=_posted_travellers(request, case_id))
+    return _case_form_post(
+        request,
+        case_id,
+        form=form,
+        form_name="reception_form",
+        save=lambda case, form: services.reception_record(
+            actor=request.user,
+            case=case,
+            members=form.chosen(),
+            receiver_kind=form.cleaned_data["receiver_kind"],
+            receiver_name=form.cleaned_data["receiver_name"],
+            contact=form.cleaned_data["contact"],
+            place=form.cleaned_data["place"],
+        ),
+        done=_("The reception arrangement is recorded."),
+    )
 
 
 @login_required
