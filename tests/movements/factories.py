@@ -10,6 +10,7 @@ time. The factories serve the isolation test for the ``travel_document_id``, ``b
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,15 +126,25 @@ class Journey:
     booking: Booking
 
 
+def _made_up_name() -> dict[str, str]:
+    tag = uuid.uuid4().hex[:8]
+    return {"given_name": f"Qiv{tag}", "family_name": f"Zoy{tag}"}
+
+
 def journey(
     office: Office, *, with_child: bool = True, status: str = Status.TRAVEL_PREPARATION
 ) -> Journey:
-    """A case ready to be ``ready_to_depart`` (see the module's docstring)."""
-    case = CaseFactory.create(office=office, principal=adult(office))
+    """A case ready to be ``ready_to_depart`` (see the module's docstring). The travellers' names
+    are made up so that no page word can contain them by chance (a Faker surname "English" once
+    matched the language menu)."""
+    case = CaseFactory.create(office=office, principal=adult(office, **_made_up_name()))
     principal = case.members.get()
     kid = (
         case_member_add(
-            actor=None, case=case, person=child(office), relationship=Relationship.CHILD
+            actor=None,
+            case=case,
+            person=child(office, **_made_up_name()),
+            relationship=Relationship.CHILD,
         )
         if with_child
         else None
