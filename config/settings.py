@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "wayhome.assessments",
     "wayhome.safety",
     "wayhome.movements",
+    "wayhome.reintegration",
     "wayhome.api",
 ]
 
@@ -163,6 +164,12 @@ ASSISTED_LOOKBACK_YEARS = env.get_int("ASSISTED_LOOKBACK_YEARS", 5)
 RECONFIRM_WITHIN_DAYS = env.get_int("RECONFIRM_WITHIN_DAYS", 3)
 FITNESS_VALID_DAYS = env.get_int("FITNESS_VALID_DAYS", 3)
 DOCUMENT_ANSWER_DAYS = env.get_int("DOCUMENT_ANSWER_DAYS", 14)
+# Reintegration (wayhome.reintegration): a plan is due this many days after arrival; a partner
+# that has not answered a referral after REFERRAL_ANSWER_DAYS is reminded, and the referral is
+# escalated to the office's programme managers REFERRAL_ESCALATE_DAYS after the reminder.
+PLAN_DUE_DAYS = env.get_int("PLAN_DUE_DAYS", 30)
+REFERRAL_ANSWER_DAYS = env.get_int("REFERRAL_ANSWER_DAYS", 7)
+REFERRAL_ESCALATE_DAYS = env.get_int("REFERRAL_ESCALATE_DAYS", 7)
 OTP_TOTP_ISSUER = "Wayhome"
 
 # Login throttling (django-axes): failures are counted per account, not per address, so that an

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from wayhome.cases.workflow import (
     PRE_DEPARTURE,
+    POST_ARRIVAL,
     TERMINAL,
     TRANSITIONS,
     Context,
@@ -37,9 +38,13 @@ def test_every_status_has_a_row() -> None:
     assert set(TRANSITIONS) == set(Status)
 
 
-def test_terminal_statuses_have_no_exit() -> None:
-    for status in TERMINAL:
+def test_terminal_statuses_have_no_exit_but_a_closed_case_can_be_reopened() -> None:
+    for status in TERMINAL - {Status.CLOSED}:
         assert TRANSITIONS[status] == frozenset()
+    # Reopening (a manager with a reason, guarded by the reintegration app) goes back to where
+    # the case was closed from: after arrival only.
+    assert TRANSITIONS[Status.CLOSED] == POST_ARRIVAL
+    assert not POST_ARRIVAL & (PRE_DEPARTURE | TERMINAL)
 
 
 @given(statuses)

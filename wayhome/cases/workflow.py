@@ -71,6 +71,11 @@ _FORWARD: dict[Status, set[Status]] = {
     S.MONITORING: {S.CLOSED},
 }
 
+#: A case closed after arrival may be reopened where it was (a manager, with a reason: a guard).
+POST_ARRIVAL: frozenset[Status] = frozenset(
+    {S.ARRIVED, S.REINTEGRATION_PLANNING, S.REINTEGRATION_ASSISTANCE, S.MONITORING}
+)
+
 
 def _table() -> dict[Status, frozenset[Status]]:
     table: dict[Status, set[Status]] = {status: set() for status in Status}
@@ -80,6 +85,7 @@ def _table() -> dict[Status, frozenset[Status]]:
         table[source] |= {S.WITHDRAWN, S.ON_HOLD}
     # From on hold, a case resumes where it was (checked by a guard) or is withdrawn/rejected.
     table[S.ON_HOLD] |= set(PRE_DEPARTURE) | {S.WITHDRAWN, S.REJECTED}
+    table[S.CLOSED] |= set(POST_ARRIVAL)
     return {status: frozenset(targets) for status, targets in table.items()}
 
 
@@ -92,6 +98,9 @@ MOVERS: dict[Status, frozenset[str]] = {
     S.READY_TO_DEPART: frozenset({"movement.manage"}),
     S.DEPARTED: frozenset({"movement.manage"}),
     S.ARRIVED: frozenset({"movement.manage"}),
+    S.REINTEGRATION_PLANNING: frozenset({"reintegration.manage"}),
+    S.REINTEGRATION_ASSISTANCE: frozenset({"reintegration.manage"}),
+    S.MONITORING: frozenset({"reintegration.manage"}),
 }
 
 

@@ -35,6 +35,7 @@ from wayhome.consent.models import (
     VoluntarinessDeclaration,
     Withdrawal,
 )
+from wayhome.consent.signals import sharing_consent_revoked
 from wayhome.people.models import Person
 
 #: Where consent may still be recorded, and a migrant may withdraw.
@@ -494,4 +495,5 @@ def consent_revoke(
             office_id=current.person.office_id,
             details={"purpose": current.purpose, "recipient_kind": current.recipient_kind},
         )
+        sharing_consent_revoked.send(sender=DataSharingConsent, consent=current, actor=actor)
     return current

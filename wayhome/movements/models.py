@@ -12,7 +12,6 @@ import datetime
 from decimal import Decimal
 from typing import ClassVar
 
-import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -27,6 +26,7 @@ from wayhome.core.choices import check_code_list
 from wayhome.core.countries import validate_country
 from wayhome.core.fields import EncryptedJSONField, EncryptedTextField
 from wayhome.core.models import BaseModel
+from wayhome.core.money import CURRENCY_CODES, validate_currency  # noqa: F401  (migrations)
 from wayhome.core.text import validate_multiline, validate_single_line
 from wayhome.movements.airports import (
     to_local,
@@ -34,15 +34,6 @@ from wayhome.movements.airports import (
     validate_carrier,
     validate_flight_number,
 )
-
-CURRENCY_CODES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies)
-
-
-def validate_currency(value: str) -> None:
-    if value not in CURRENCY_CODES:
-        raise ValidationError(
-            _("Enter an ISO 4217 currency code (for example EUR)."), code="invalid_currency"
-        )
 
 
 class DocumentKind(models.TextChoices):
