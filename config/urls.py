@@ -14,6 +14,8 @@ urlpatterns = [
     path("assessments/", include("wayhome.assessments.urls")),
     path("safety/", include("wayhome.safety.urls")),
     path("travel/", include("wayhome.movements.urls")),
+    path("reintegration/", include("wayhome.reintegration.urls")),
+    path("partner/", include("wayhome.reintegration.partner_urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

@@ -15,9 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     return {
-        "nav_items": [
-            item for item in NAVIGATION if item.perm is None or has_perm_anywhere(user, item.perm)
-        ],
+        "nav_items": [item for item in NAVIGATION if item.shown_to(user, has_perm_anywhere)],
         "user_offices": office_list_for(user),
         "current_office": getattr(request, "office", None),
         "role_labels": dict(Role.choices),

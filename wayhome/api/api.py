@@ -26,6 +26,9 @@ ROUTERS: list[tuple[str, str]] = [
     ("/assessments", "wayhome.assessments.api.router"),
     ("/safety", "wayhome.safety.api.router"),
     ("/movements", "wayhome.movements.api.router"),
+    ("/reintegration", "wayhome.reintegration.api.router"),
+    # Partner users' own API: what was referred to their organisation, the shared fields only.
+    ("/partner", "wayhome.reintegration.partner_api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,19 @@ from wayhome.accounts.permissions import Perm
 class NavItem:
     label: str | Promise
     url_name: str
-    perm: Perm | None  # None: every signed-in user
+    perm: Perm | None  # None: every signed-in user (unless ``when`` says otherwise)
+    when: Callable[[Any], bool] | None = None  # an extra condition on the user
+
+    def shown_to(self, user: Any, has_perm_anywhere: Callable[[Any, Perm], bool]) -> bool:
+        if self.when is not None and not self.when(user):
+            return False
+        return self.perm is None or has_perm_anywhere(user, self.perm)
+
+
+def _partner_user(user: Any) -> bool:
+    from wayhome.reintegration.selectors import is_partner_user
+
+    return is_partner_user(user)
 
 
 NAVIGATION: list[NavItem] = [
@@ -26,6 +40,9 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Departures"), "movements:departures", Perm.CASE_VIEW),
     NavItem(_("Travel work queue"), "movements:queue", Perm.MOVEMENT_MANAGE),
     NavItem(_("Hand-overs"), "movements:handover-list", Perm.CASE_VIEW),
+    NavItem(_("Reintegration"), "reintegration:queue", Perm.CASE_VIEW),
+    NavItem(_("Partners"), "reintegration:partner-list", Perm.CASE_VIEW),
+    NavItem(_("Referrals to us"), "partner:referral-list", None, when=_partner_user),
     NavItem(_("Audit trail"), "audit:event-list", Perm.AUDIT_VIEW),
     NavItem(_("Break-the-glass accesses"), "assessments:breakglass-list", Perm.DATA_PROTECTION),
     NavItem(_("API tokens"), "api:token-list", None),

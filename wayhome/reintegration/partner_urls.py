@@ -1,0 +1,14 @@
+"""Partner users' pages (``/partner/``): the referrals sent to their organisation; views in
+``partner_views.py``."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from wayhome.reintegration import partner_views
+
+app_name = "partner"
+
+urlpatterns = [
+    path("", partner_views.referral_list, name="referral-list"),
+]
