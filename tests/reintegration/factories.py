@@ -84,6 +84,7 @@ def with_cap(
 
 
 def line(plan: Plan, amount: str = "500", currency: str = "EUR", **kwargs: Any) -> BudgetLine:
+    actor = kwargs.pop("actor", None)
     values: dict[str, Any] = {
         "dimension": Dimension.ECONOMIC,
         "category": Category.BUSINESS,
@@ -93,7 +94,7 @@ def line(plan: Plan, amount: str = "500", currency: str = "EUR", **kwargs: Any) 
         "delivery_mode": DeliveryMode.CASH,
     }
     values.update(kwargs)
-    return services.line_add(actor=kwargs.pop("actor", None), plan=plan, **values)
+    return services.line_add(actor=actor, plan=plan, **values)
 
 
 def drafted(

@@ -106,7 +106,9 @@ def _members(case: Case, members: Iterable[CaseMember | Any]) -> list[CaseMember
     ids = {getattr(m, "pk", m) for m in members}
     found = list(CaseMember.objects.filter(case=case, pk__in=ids))
     if len(found) != len(ids):
-        raise ValidationError({"members": _("Choose people on this case.")}, code="not_member")
+        raise ValidationError(
+            {"members": ValidationError(_("Choose people on this case."), code="not_member")}
+        )
     return found
 
 
@@ -659,16 +661,11 @@ def delivery_record(
         delivery.full_clean(exclude=["line", "office", "recorded_by", "proof"])
         remaining = current.approved_amount - _delivered(current)
         if delivery.amount > remaining:
-            raise ValidationError(
-                {
-                    "amount": _(
-                        "This is beyond what was approved for this item: %(remaining)s "
-                        "%(currency)s remain. A larger amount needs a new approval of the plan."
-                    )
-                    % {"remaining": remaining, "currency": current.currency}
-                },
-                code="beyond_approved",
-            )
+            message = _(
+                "This is beyond what was approved for this item: %(remaining)s %(currency)s "
+                "remain. A larger amount needs a new approval of the plan."
+            ) % {"remaining": remaining, "currency": current.currency}
+            raise ValidationError({"amount": ValidationError(message, code="beyond_approved")})
         if proof:
             delivery.proof_type = signed_form_check(proof, proof_type, field="proof")
             delivery.proof = proof
@@ -915,20 +912,30 @@ def referral_send(
     fields = list(dict.fromkeys(fields))
     unknown = set(fields) - set(REFERRAL_FIELDS)
     if unknown:
-        raise ValidationError({"fields": _("Choose fields from the list.")}, code="unknown_field")
+        raise ValidationError(
+            {"fields": ValidationError(_("Choose fields from the list."), code="unknown_field")}
+        )
     with transaction.atomic():
         locked, office_id = _lock(case, actor, MANAGE)
         _status(locked, PLAN_STATUSES, _("Referrals are made for open cases after approval."))
         partner = Partner.objects.get(pk=partner.pk)
         if partner.office_id not in access.working_offices(locked):
             raise ValidationError(
-                {"partner": _("Choose a partner of an office working this case.")},
-                code="foreign_partner",
+                {
+                    "partner": ValidationError(
+                        _("Choose a partner of an office working this case."),
+                        code="foreign_partner",
+                    )
+                }
             )
         if not agreement_in_force(partner):
             raise ValidationError(
-                {"partner": _("This partner has no data-sharing agreement in force.")},
-                code="no_agreement",
+                {
+                    "partner": ValidationError(
+                        _("This partner has no data-sharing agreement in force."),
+                        code="no_agreement",
+                    )
+                }
             )
         if line is not None:
             line = BudgetLine.objects.select_related("plan").get(pk=line.pk)
@@ -939,7 +946,9 @@ def referral_send(
             raise ValidationError({"category": _("Choose the type of assistance.")})
         chosen = _members(locked, members)
         if not chosen:
-            raise ValidationError({"members": _("Choose who is referred.")}, code="required")
+            raise ValidationError(
+                {"members": ValidationError(_("Choose who is referred."), code="required")}
+            )
         labels = dict(member_labels(locked))
         refused = [
             labels.get(m, str(m.pk))
@@ -952,16 +961,10 @@ def referral_send(
             )
         ]
         if refused:
-            raise ValidationError(
-                {
-                    "members": _(
-                        "No consent to share data with %(partner)s for reintegration "
-                        "assistance: %(who)s."
-                    )
-                    % {"partner": partner.name, "who": ", ".join(refused)}
-                },
-                code="no_consent",
-            )
+            message = _(
+                "No consent to share data with %(partner)s for reintegration assistance: %(who)s."
+            ) % {"partner": partner.name, "who": ", ".join(refused)}
+            raise ValidationError({"members": ValidationError(message, code="no_consent")})
         note = note.strip()
         referral = Referral(
             case=locked,
