@@ -9,10 +9,13 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from wayhome.accounts.models import Office
+from wayhome.accounts.models import Office, User
 from wayhome.cases.demo import DEMO_CASES_BY_STATUS
 from wayhome.cases.models import Case, CaseMember, CaseTransition
 from wayhome.cases.workflow import Status
+from wayhome.reintegration import access
+from wayhome.reintegration.models import Closure, Plan, PlanStatus
+from wayhome.reintegration.selectors import partner_referrals
 
 pytestmark = pytest.mark.django_db
 
@@ -39,4 +42,24 @@ def test_seed_demo_opens_cases_over_every_status_once() -> None:
     assert "nothing changed" in out.getvalue()
     assert (Case.objects.count(), CaseMember.objects.count(), CaseTransition.objects.count()) == (
         counts
+    )
+    _the_demo_reintegration_is_in_reach_of_its_users()
+
+
+def _the_demo_reintegration_is_in_reach_of_its_users() -> None:
+    """The origin office's reintegration officer works the cases handed over; the partner user
+    sees referrals; every approved plan is within its cap; closed cases carry a reason."""
+    officer = User.objects.get(email="reintegration@demo.wayhome.org")
+    partner_user = User.objects.get(email="partner@demo.wayhome.org")
+    worked = access.cases_worked(officer)
+    assert worked.filter(status=Status.REINTEGRATION_ASSISTANCE).exists()
+    assert partner_referrals(partner_user).exists()
+    for plan in Plan.objects.filter(status=PlanStatus.APPROVED):
+        approval = plan.approvals.get()
+        assert approval.total <= approval.cap_per_household
+    assert (
+        Closure.objects.count()
+        == Case.objects.filter(status=Status.CLOSED)
+        .filter(destination_country__in=["NG", "IQ", "SN"])
+        .count()
     )

@@ -24,6 +24,7 @@ from wayhome.accounts.services import office_create, role_grant, user_create, us
 from wayhome.cases.demo import seed_cases
 from wayhome.movements.demo import seed_travel
 from wayhome.people.demo import seed_people
+from wayhome.reintegration.demo import seed_reintegration
 
 DEMO_DOMAIN = "demo.wayhome.org"
 
@@ -129,6 +130,7 @@ SEED_STEPS: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("people", seed_people),
     ("cases", seed_cases),
     ("bookings", seed_travel),
+    ("reintegration", seed_reintegration),
 ]
 
 
