@@ -229,3 +229,39 @@ def test_the_command_queues_the_task(case: Case, partner: Partner) -> None:
     out = StringIO()
     call_command("send_referral_reminders", stdout=out)
     assert out.getvalue().startswith("queued ")
+
+
+def test_the_origin_office_records_and_revokes_a_consent_for_its_partner(
+    personas: Personas,
+) -> None:
+    from tests.movements.factories import HandoverFactory, origin_office
+    from tests.safety.factories import set_status
+    from wayhome.cases.workflow import Status
+    from wayhome.movements.services import handover_acknowledge
+
+    origin = origin_office()
+    officer = UserFactory.create(email="lagos@example.org", roles=[(origin, Role.REINTEGRATION)])
+    handover = HandoverFactory.create(office=personas.office_a, to=origin)
+    handover_acknowledge(actor=officer, handover=handover)
+    case = set_status(handover.case, Status.ARRIVED)
+    member = case.members.get()
+    theirs = partner_of(origin, name="Lagos Partner")
+    host_partner = partner_of(personas.office_a, name="Host Partner")
+    consent = services.partner_consent_give(actor=officer, case=case, member=member, partner=theirs)
+    assert consent.recipient_name == "Lagos Partner"
+    assert [c.pk for c in services.partner_consents(case)[member.pk]] == [consent.pk]
+    referral = services.referral_send(
+        actor=officer, case=case, partner=theirs, members=[member], category=Category.HOUSING
+    )
+    assert referral.office_id == origin.pk
+    # The host office's partner is a partner of an office working the case too.
+    services.partner_consent_give(actor=officer, case=case, member=member, partner=host_partner)
+    # An office that did not take the case over records nothing.
+    stranger = UserFactory.create(
+        email="x@example.org", roles=[(origin_office(), Role.REINTEGRATION)]
+    )
+    with pytest.raises(PermissionDenied):
+        services.partner_consent_give(actor=stranger, case=case, member=member, partner=theirs)
+    services.partner_consent_revoke(actor=officer, case=case, consent=consent)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REVOKED

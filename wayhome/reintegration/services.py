@@ -33,6 +33,7 @@ from wayhome.cases.workflow import PRE_DEPARTURE, Status
 from wayhome.consent.models import DataSharingConsent
 from wayhome.consent.services import signed_form_check
 from wayhome.consent.sharing import sharing_allowed
+from wayhome.consent.signals import sharing_consent_revoked
 from wayhome.core.choices import check_code_list
 from wayhome.core.countries import validate_country, validate_subdivision
 from wayhome.eligibility.evaluation import member_labels
@@ -998,6 +999,99 @@ def referral_send(
             people=len(chosen),
         )
     return referral
+
+
+def partner_consent_give(
+    *,
+    actor: Any,
+    case: Case,
+    member: CaseMember | Any,
+    partner: Partner,
+    given_on: datetime.date | None = None,
+) -> DataSharingConsent:
+    """Records, in an office working the case (the origin office too), a person's consent to
+    share their data with ``partner`` for reintegration assistance: what a referral needs. The
+    host office records other consents on its consent pages."""
+    with transaction.atomic():
+        locked, office_id = _lock(case, actor, MANAGE)
+        [chosen] = _members(locked, [member])
+        partner = Partner.objects.get(pk=partner.pk)
+        if partner.office_id not in access.working_offices(locked):
+            raise ValidationError(
+                {
+                    "partner": ValidationError(
+                        _("Choose a partner of an office working this case."),
+                        code="foreign_partner",
+                    )
+                }
+            )
+        consent = DataSharingConsent(
+            person=chosen.person,
+            purpose=DataSharingConsent.Purpose.REINTEGRATION_ASSISTANCE,
+            recipient_kind=DataSharingConsent.RecipientKind.PARTNER,
+            recipient_name=partner.name,
+            given_on=given_on or timezone.localdate(),
+            recorded_by=actor,
+        )
+        consent.full_clean()
+        consent.save(force_insert=True)
+        audit_record(
+            actor=actor,
+            action="consent.sharing_give",
+            obj=consent,
+            office_id=office_id,
+            details={
+                "purpose": consent.purpose,
+                "recipient_kind": consent.recipient_kind,
+                "partner": str(partner.pk),
+            },
+        )
+    return consent
+
+
+def partner_consent_revoke(
+    *, actor: Any, case: Case, consent: DataSharingConsent
+) -> DataSharingConsent:
+    """The person withdraws a consent to share with a partner, told to an office working the
+    case: revoked at once, and the referrals it covered with it (``consent.signals``)."""
+    with transaction.atomic():
+        locked, office_id = _lock(case, actor, MANAGE)
+        current = DataSharingConsent.objects.select_for_update().get(pk=consent.pk)
+        if (
+            current.recipient_kind != DataSharingConsent.RecipientKind.PARTNER
+            or not CaseMember.objects.filter(case=locked, person_id=current.person_id).exists()
+        ):
+            raise PermissionDenied
+        if current.revoked_on is not None:
+            raise ValidationError(_("This consent is already revoked."), code="revoked")
+        current.revoked_on = timezone.localdate()
+        current.revoked_by = actor
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=actor,
+            action="consent.sharing_revoke",
+            obj=current,
+            office_id=office_id,
+            details={"purpose": current.purpose, "recipient_kind": current.recipient_kind},
+        )
+        sharing_consent_revoked.send(sender=DataSharingConsent, consent=current, actor=actor)
+    return current
+
+
+def partner_consents(case: Case) -> dict[Any, list[DataSharingConsent]]:
+    """Member id -> the active consents of that person to share with partners for reintegration
+    assistance (what the referral form shows)."""
+    members = {m.person_id: m.pk for m in case.members.all()}
+    result: dict[Any, list[DataSharingConsent]] = {pk: [] for pk in members.values()}
+    for consent in DataSharingConsent.objects.filter(
+        person_id__in=list(members),
+        purpose=DataSharingConsent.Purpose.REINTEGRATION_ASSISTANCE,
+        recipient_kind=DataSharingConsent.RecipientKind.PARTNER,
+        revoked_on__isnull=True,
+    ).order_by("given_on"):
+        result[members[consent.person_id]].append(consent)
+    return result
 
 
 def _revoke(referral: Referral, actor: Any, note: str) -> None:
