@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wayhome.cases.workflow import (
-    PRE_DEPARTURE,
     POST_ARRIVAL,
+    PRE_DEPARTURE,
     TERMINAL,
     TRANSITIONS,
     Context,
