@@ -5,7 +5,8 @@
 ``drafted`` makes a draft plan with lines; ``submitted`` submits it; ``partner_of`` registers a
 partner with an agreement in force; ``consent_for`` records a person's consent to share with it.
 The ``*Factory`` classes serve the isolation test for the ``plan_id``, ``budget_line_id``,
-``delivery_id``, ``referral_id``, ``partner_id`` and ``counselling_id`` routes (``office=``).
+``delivery_id``, ``referral_id``, ``partner_id`` and ``counselling_id`` routes (``office=``, and
+``case=`` the route's case where it has one).
 """
 
 from __future__ import annotations
@@ -182,14 +183,28 @@ def refer(case: Case, partner: Partner, *, fields: tuple[str, ...] = ("given_nam
 
 
 def _arrived_of(kwargs: dict[str, Any]) -> Case:
+    """The case given (brought to "arrived" if it is not there yet), else a new arrived case."""
     case = kwargs.pop("case", None)
     office = kwargs.pop("office", None)
-    return case if case is not None else arrived(office or OfficeFactory.create())
+    if case is None:
+        return arrived(office or OfficeFactory.create())
+    if not Arrival.objects.filter(case=case).exists():
+        case = set_status(case, Status.ARRIVED)
+        Arrival.objects.create(
+            case=case,
+            arrived_on=TODAY() - datetime.timedelta(days=5),
+            confirmed_by=ConfirmedBy.ORIGIN_OFFICE,
+            reception_details="Met at the airport",
+            office=case.office,
+        )
+    return case
 
 
 class PlanFactory(factory.django.DjangoModelFactory[Plan]):
     class Meta:
         model = Plan
+
+    case = None  # the isolation test passes the route's case here
 
     @classmethod
     def _create(cls, model_class: type[Plan], *args: Any, **kwargs: Any) -> Any:
@@ -200,6 +215,9 @@ class BudgetLineFactory(factory.django.DjangoModelFactory[BudgetLine]):
     class Meta:
         model = BudgetLine
 
+    plan = None  # the route's plan, where it has one
+    case = None  # the isolation test passes the route's case here
+
     @classmethod
     def _create(cls, model_class: type[BudgetLine], *args: Any, **kwargs: Any) -> Any:
         plan = kwargs.pop("plan", None) or drafted(_arrived_of(kwargs))
@@ -209,6 +227,8 @@ class BudgetLineFactory(factory.django.DjangoModelFactory[BudgetLine]):
 class DeliveryFactory(factory.django.DjangoModelFactory[Delivery]):
     class Meta:
         model = Delivery
+
+    case = None  # the isolation test passes the route's case here
 
     @classmethod
     def _create(cls, model_class: type[Delivery], *args: Any, **kwargs: Any) -> Any:
@@ -240,6 +260,8 @@ class ReferralFactory(factory.django.DjangoModelFactory[Referral]):
     class Meta:
         model = Referral
 
+    case = None  # the isolation test passes the route's case here
+
     @classmethod
     def _create(cls, model_class: type[Referral], *args: Any, **kwargs: Any) -> Any:
         case = _arrived_of(kwargs)
@@ -249,6 +271,8 @@ class ReferralFactory(factory.django.DjangoModelFactory[Referral]):
 class CounsellingFactory(factory.django.DjangoModelFactory[Counselling]):
     class Meta:
         model = Counselling
+
+    case = None  # the isolation test passes the route's case here
 
     @classmethod
     def _create(cls, model_class: type[Counselling], *args: Any, **kwargs: Any) -> Any:

@@ -24,10 +24,10 @@ from wayhome.accounts.models import Office
 from wayhome.audit.forms import EventFilterForm
 from wayhome.audit.selectors import EventPage, EventRow, audit_office_list, event_page, event_rows
 from wayhome.audit.services import audit_record
+from wayhome.core.exports import safe_cell
 from wayhome.core.http import is_partial
 
 _PAGING = ("before", "after")
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _audit_offices_or_404(request: HttpRequest) -> list[Office]:
@@ -100,11 +100,6 @@ class _Echo:
         return value
 
 
-def _cell(value: Any) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(_CSV_FORMULA_START) else text
-
-
 def _csv_lines(rows: Iterable[EventRow]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(
@@ -123,7 +118,7 @@ def _csv_lines(rows: Iterable[EventRow]) -> Iterator[str]:
         event = row.event
         yield writer.writerow(
             [
-                _cell(value)
+                safe_cell(value)
                 for value in (
                     event.seq,
                     event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),

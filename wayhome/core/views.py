@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +14,7 @@ from wayhome.accounts.policies import has_perm_anywhere
 from wayhome.accounts.selectors import role_list_by_office
 from wayhome.cases.selectors import QUEUE_ROWS, STUCK_AFTER_DAYS, case_queue
 from wayhome.movements.selectors import handovers_received, operations_offices, operations_queue
+from wayhome.reintegration.selectors import reintegration_queue
 from wayhome.safety.selectors import held_cases
 
 
@@ -20,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The user's home page with their work queue: their open cases by status, applications
     waiting for their approval, cases stuck in one status and cases held by a return restriction
     (only offices they may see); for operations officers what travel needs of them, for an
-    origin office the hand-overs not yet taken over."""
+    origin office the hand-overs not yet taken over; the reintegration plans due and to approve."""
     sees_cases = has_perm_anywhere(request.user, Perm.CASE_VIEW)
     travel_offices = operations_offices(request.user)
     context = {
@@ -34,10 +37,21 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue": case_queue(request.user) if sees_cases else None,
         "held": list(held_cases(request.user)[:QUEUE_ROWS]) if sees_cases else None,
         "stuck_days": STUCK_AFTER_DAYS,
+        "reintegration": _reintegration_summary(request.user) if sees_cases else None,
     }
     response = render(request, "core/home.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _reintegration_summary(user: Any) -> dict[str, int]:
+    """Counts for the home page: plans due after arrival (and overdue), plans to approve."""
+    work = reintegration_queue(user)
+    return {
+        "due": len(work.plans_due),
+        "overdue": sum(1 for row in work.plans_due if row["overdue"]),
+        "to_approve": len(work.plans_to_approve),
+    }
 
 
 @never_cache

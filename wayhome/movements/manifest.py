@@ -17,6 +17,7 @@ from typing import Any
 from anyascii import anyascii
 from fpdf import FPDF
 
+from wayhome.core.exports import safe_cell
 from wayhome.movements.models import (
     Booking,
     BookingStatus,
@@ -119,8 +120,7 @@ def manifest_csv(rows: list[dict[str, str]]) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_FIELDS, extrasaction="raise")
     writer.writeheader()
     for row in rows:
-        # A value starting with = + - @ would be read as a formula by spreadsheet programs.
-        writer.writerow({k: ("'" + v if v and v[0] in "=+-@" else v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8")
 
 
