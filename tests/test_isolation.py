@@ -12,15 +12,16 @@ in it, and makes one test per route:
   several ids (``/cases/<case_id>/notes/<note_id>/``) the objects are made from left to right, and
   a factory that declares a field named after an earlier entity (``case``) is given that object.
   A route with an id and no factory fails, saying what to add. Then a user of office B holding
-  every role there, and the caseworker of office B, request the route: the UI with a signed-in
-  session (GET, POST, PUT, PATCH, DELETE), the API with the office-B user's bearer token (each
+  every role there, the caseworker of office B, and two partner users (a member of a partner
+  registered by office B, and the partner persona) request the route: the UI with a signed-in
+  session (GET, POST, PUT, PATCH, DELETE), the API with that user's bearer token (each
   method the OpenAPI document lists, with required query parameters and a body made from the
   schema's examples or types). Every answer must be 404, except 405 for a method the route does
   not take; at least one answer must be 404.
 - **List routes**: every GET route without path parameters, UI and API, and every API route
   that searches with a POSTed ``{"q": ...}``, except those in ``SKIP_LISTS`` (each with its
-  reason). Fetched by the office-B user plainly and searching for each object's ``str()`` and
-  id (``?q=``, and a POST where the page's form or the API operation searches that way), the
+  reason). Fetched by each of the users above plainly and searching for each object's ``str()``
+  and id (``?q=``, and a POST where the page's form or the API operation searches that way), the
   response never contains the id of an object of office A made by any of the factories above.
 
 ``test_the_generator_can_fail`` runs the same checks on ``tests/leaky_urls.py``, a URLconf with
@@ -51,6 +52,7 @@ from ninja import NinjaAPI
 
 from tests.conftest import Personas, client_for
 from tests.factories import UserFactory
+from tests.reintegration.factories import partner_of
 from wayhome.accounts.models import User
 from wayhome.accounts.permissions import Role
 from wayhome.api.services import token_issue
@@ -372,9 +374,16 @@ def office_b_viewers(personas: Personas) -> list[Viewer]:
         email="every-role-b@example.org",
         roles=[(personas.office_b, role) for role in Role.values],
     )
+    # Partner users hold no permission in any office; they see what is referred to their
+    # organisation only. One is a member of a partner registered by office B; the other is the
+    # partner persona (a partner role in office B).
+    member = UserFactory.create(email="partner-member-b@example.org")
+    partner_of(personas.office_b, name="Partner of office B").users.add(member)
     return [
         viewer("a user holding every role in office B", everything),
         viewer("caseworker_b", personas.caseworker_b),
+        viewer("a member of a partner of office B", member),
+        viewer("the partner persona", personas.partner),
     ]
 
 

@@ -36,6 +36,7 @@ from wayhome.accounts.permissions import Role
 from wayhome.audit.models import AuditEvent
 from wayhome.cases.models import Case
 from wayhome.cases.workflow import Status
+from wayhome.consent.models import DataSharingConsent
 from wayhome.movements.services import handover_acknowledge
 from wayhome.reintegration import services
 from wayhome.reintegration.models import (
@@ -829,3 +830,58 @@ def test_the_pages_with_their_forms_are_well_formed(personas: Personas) -> None:
     ]
     problems = [f"{page}: {p}" for page in pages for p in id_problems(html_of(client, page))]
     assert not problems, "\n".join(problems)
+
+
+def test_the_referral_page_records_and_withdraws_a_consent_to_share_with_a_partner(
+    personas: Personas,
+) -> None:
+    from tests.reintegration.factories import arrived, partner_of
+    from wayhome.reintegration.models import Referral, ReferralStatus
+
+    case = arrived(personas.office_a)
+    partner = partner_of(personas.office_a, name="Consent Partner")
+    officer = UserFactory.create(
+        email="officer-consent@example.org", roles=[(personas.office_a, Role.REINTEGRATION)]
+    )
+    client = client_for(officer)
+    url = reverse("reintegration:referral-create", kwargs={"case_id": case.pk})
+    member = case.members.get()
+    page = client.get(url).content.decode()
+    assert "No consent to share with a partner." in page
+    refused = client.post(
+        reverse("reintegration:partner-consent", kwargs={"case_id": case.pk}),
+        {"member": "", "partner": str(partner.pk)},
+    )
+    assert refused.status_code == 400
+    done = client.post(
+        reverse("reintegration:partner-consent", kwargs={"case_id": case.pk}),
+        {
+            "member": str(member.pk),
+            "partner": str(partner.pk),
+            "given_on": "2026-11-30",
+        },
+    )
+    assert done.status_code == 302
+    consent = DataSharingConsent.objects.get(person=member.person, recipient_name="Consent Partner")
+    referral = services.referral_send(
+        actor=officer, case=case, partner=partner, members=[member], category="housing"
+    )
+    page = client.get(url).content.decode()
+    assert "Consent Partner (2026-11-30)" in page
+    client.post(
+        reverse("reintegration:partner-consent-revoke", kwargs={"case_id": case.pk}),
+        {"consent": str(consent.pk)},
+    )
+    consent.refresh_from_db()
+    assert consent.revoked_on is not None
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.REVOKED
+    # Someone else's consent id: 404.
+    other = arrived(personas.office_a).members.get()
+    from tests.reintegration.factories import consent_for
+
+    foreign = consent_for(other, partner)
+    gone = client.post(
+        reverse("reintegration:partner-consent-revoke", kwargs={"case_id": case.pk}),
+        {"consent": str(foreign.pk)},
+    )
+    assert gone.status_code == 404

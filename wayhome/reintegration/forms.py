@@ -373,6 +373,34 @@ class ReferralForm(MembersMixin, ScopedIdForm):
         }
 
 
+class PartnerConsentForm(MembersMixin, ScopedIdForm):
+    """A person's consent to share their data with a partner, recorded where the case is worked."""
+
+    id_scope = "partner_consent"
+
+    member = forms.ChoiceField(label=_("Who consents"), choices=())
+    partner = forms.ChoiceField(label=_("To share with"), choices=())
+    given_on = forms.DateField(label=_("Given on"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(
+        self, *args: Any, members: Labelled, partners: Iterable[Partner], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_members("member", members, blank=_("Choose…"))
+        self.partners = {str(p.pk): p for p in partners}
+        cast(forms.ChoiceField, self.fields["partner"]).choices = [
+            ("", _("Choose…")),
+            *((pk, p.name) for pk, p in self.partners.items()),
+        ]
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "member": self.member_of("member"),
+            "partner": self.partners[self.cleaned_data["partner"]],
+            "given_on": self.cleaned_data["given_on"],
+        }
+
+
 class ReferralNoteForm(ScopedIdForm):
     id_scope = "referral_note"
 

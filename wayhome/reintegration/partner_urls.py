@@ -11,4 +11,6 @@ app_name = "partner"
 
 urlpatterns = [
     path("", partner_views.referral_list, name="referral-list"),
+    path("referrals.csv", partner_views.referral_export, name="referral-export"),
+    path("referrals/<uuid:referral_id>/", partner_views.referral_detail, name="referral"),
 ]

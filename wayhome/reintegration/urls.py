@@ -43,6 +43,12 @@ urlpatterns: list[URLPattern] = [
     ),
     # referrals
     path(CASE + "referrals/new/", views.referral_create, name="referral-create"),
+    path(CASE + "referrals/consent/", views.partner_consent, name="partner-consent"),
+    path(
+        CASE + "referrals/consent/revoke/",
+        views.partner_consent_revoke,
+        name="partner-consent-revoke",
+    ),
     path(REFERRAL, views.referral, name="referral"),
     path(REFERRAL + "note/", views.referral_note, name="referral-note"),
     path(REFERRAL + "revoke/", views.referral_revoke, name="referral-revoke"),

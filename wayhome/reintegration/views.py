@@ -42,7 +42,7 @@ from wayhome.cases.models import Case, CaseMember, Programme
 from wayhome.cases.services import TransitionBlocked, transition_unmet
 from wayhome.cases.workflow import Status, Unmet, allowed_targets
 from wayhome.consent.forms import read_upload
-from wayhome.consent.models import SIGNED_FORM_TYPES
+from wayhome.consent.models import SIGNED_FORM_TYPES, DataSharingConsent
 from wayhome.core.countries import country_name, subdivision_name
 from wayhome.core.exports import safe_cell as csv_cell
 from wayhome.core.forms import add_service_errors
@@ -62,6 +62,7 @@ from wayhome.reintegration.forms import (
     DeliveryForm,
     LineForm,
     MoveForm,
+    PartnerConsentForm,
     PartnerForm,
     PartnerUserForm,
     PlanCreateForm,
@@ -753,15 +754,49 @@ def _referral_form(case: Case, data: Any = None) -> ReferralForm:
     )
 
 
+def _consent_form(case: Case, data: Any = None) -> PartnerConsentForm:
+    return PartnerConsentForm(
+        data,
+        members=member_labels(case),
+        partners=selectors.partners_for(case).order_by("name", "id"),
+    )
+
+
+def _referral_create_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    form: ReferralForm | None = None,
+    consent_form: PartnerConsentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    labels, _label_of_member = _labels(case)
+    consents = services.partner_consents(case)
+    context = {
+        "case": case,
+        "form": form or _referral_form(case),
+        "consent_form": consent_form or _consent_form(case),
+        "consents": [(label, consents.get(member.pk, [])) for member, label in labels],
+    }
+    _audit_view(request, case, _abilities(request.user, case))
+    return no_store(render(request, "reintegration/referral_create.html", context, status=status))
+
+
+def _referral_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
+    case = access.case_get(request.user, case_id)
+    if not _abilities(request.user, case).manage:
+        raise PermissionDenied
+    return case
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    case = access.case_get(request.user, case_id)
-    can = _abilities(request.user, case)
-    if not can.manage:
-        raise PermissionDenied
-    form = _referral_form(case, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    case = _referral_case(request, case_id)
+    if request.method != "POST":
+        return _referral_create_page(request, case)
+    form = _referral_form(case, request.POST)
+    if form.is_valid():
         try:
             referral = services.referral_send(actor=request.user, case=case, **form.values())
         except ValidationError as exc:
@@ -769,10 +804,53 @@ def referral_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("The referral is sent to the partner."))
             return redirect("reintegration:referral", case_id=case.pk, referral_id=referral.pk)
-    _audit_view(request, case, can)
-    context = {"case": case, "form": form}
-    status = 400 if form.is_bound else 200
-    return no_store(render(request, "reintegration/referral_create.html", context, status=status))
+    return _referral_create_page(request, case, form=form, status=400)
+
+
+@login_required
+@require_POST
+def partner_consent(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """Records a person's consent to share with a partner (from the referral page)."""
+    case = _referral_case(request, case_id)
+    form = _consent_form(case, request.POST)
+    if form.is_valid():
+        try:
+            services.partner_consent_give(actor=request.user, case=case, **form.values())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The consent is recorded."))
+            return redirect("reintegration:referral-create", case_id=case.pk)
+    return _referral_create_page(request, case, consent_form=form, status=400)
+
+
+@login_required
+@require_POST
+def partner_consent_revoke(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The person withdraws a consent to share with a partner (the consent's id is posted)."""
+    case = _referral_case(request, case_id)
+    persons = case.members.values_list("person_id", flat=True)
+    consent = DataSharingConsent.objects.filter(
+        pk=_uuid_or_none(request.POST.get("consent")),
+        person_id__in=persons,
+        recipient_kind=DataSharingConsent.RecipientKind.PARTNER,
+    ).first()
+    if consent is None:
+        raise Http404
+    try:
+        services.partner_consent_revoke(actor=request.user, case=case, consent=consent)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The consent is revoked, and the referrals it allowed."))
+    return redirect("reintegration:referral-create", case_id=case.pk)
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _label_of(choices: Any, value: Any) -> str:
