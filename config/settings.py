@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "wayhome.accounts.middleware.SessionTimeoutMiddleware",
     "wayhome.accounts.middleware.MfaRequiredMiddleware",
+    "wayhome.accounts.middleware.StaffOnlyMiddleware",
     "wayhome.accounts.middleware.CurrentOfficeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.factories import UserFactory
+from tests.factories import OfficeFactory, UserFactory
 from wayhome.accounts.models import User
+from wayhome.accounts.permissions import Role
 from wayhome.api.services import token_issue
 
 
@@ -16,7 +17,10 @@ def api_client() -> Client:
 
 @pytest.fixture
 def token_user(db: None) -> User:
-    return UserFactory.create(email="api-user@example.org")
+    """A member of staff (a user without any office permission reaches only the partner API)."""
+    return UserFactory.create(
+        email="api-user@example.org", roles=[(OfficeFactory.create(), Role.AUDITOR)]
+    )
 
 
 @pytest.fixture

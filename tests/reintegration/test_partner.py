@@ -469,6 +469,8 @@ def test_a_partner_user_gets_404_on_staff_routes(
     client = client_for(user)
     case = world.case.pk
     person = world.case.principal_id
+    # Deny by default: a user without any office permission finds no staff page at all, not
+    # even those that show no person (the restriction register, eligibility rules, queues).
     for url in (
         "/cases/",
         f"/cases/{case}/",
@@ -477,20 +479,32 @@ def test_a_partner_user_gets_404_on_staff_routes(
         "/audit/",
         f"/travel/cases/{case}/",
         f"/reintegration/cases/{case}/",
+        "/travel/queue/",
+        "/travel/departures/",
+        "/travel/handovers/",
+        "/reintegration/",
+        "/reintegration/partners/",
+        "/safety/",
+        "/safety/restrictions/",
+        "/eligibility/rules/",
+        "/cases/regions/",
     ):
         assert client.get(url).status_code == 404, url
-    # Pages of a whole office's work refuse (the travel and reintegration apps say 403).
-    for url in ("/travel/queue/", "/travel/departures/", "/reintegration/"):
-        assert client.get(url).status_code in (403, 404), url
+    # Their own pages and the home page answer.
+    for url in ("/", "/partner/", "/api/tokens/"):
+        assert client.get(url).status_code == 200, url
     api = Api(user)
     for path in (
         f"/api/v1/cases/{case}",
         f"/api/v1/reintegration/cases/{case}",
         f"/api/v1/reintegration/cases/{case}/referrals/{world.referral.pk}",
         f"/api/v1/movements/cases/{case}",
+        "/api/v1/reintegration/partners",
+        "/api/v1/safety/restrictions",
     ):
         assert api.get(path).status_code == 404, path
-    assert api.get("/api/v1/reintegration/partners").json()["items"] == []
+    assert api.get("/api/v1/me").status_code == 200
+    assert api.get("/api/v1/partner/referrals").status_code == 200
 
 
 def test_the_home_page_points_a_partner_user_to_the_referrals(world: World) -> None:
@@ -501,3 +515,13 @@ def test_the_home_page_points_a_partner_user_to_the_referrals(world: World) -> N
 
 def test_the_vocabularies_match_the_models() -> None:
     assert set(get_args(schemas.ReferralFieldCode)) == set(services.REFERRAL_FIELDS)
+
+
+def test_the_home_page_tells_a_partner_user_what_waits_and_nothing_of_staff_work(
+    world: World,
+) -> None:
+    page = client_for(world.member).get("/").content.decode()
+    assert "Referrals to your organisation" in page
+    assert "1 referral waits for your answer." in page
+    assert "Work queue</h2>" not in page
+    assert "You do not hold a role in any office yet" not in page

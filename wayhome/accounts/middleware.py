@@ -7,13 +7,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from wayhome.accounts import mfa
+from wayhome.accounts.policies import is_office_staff
 from wayhome.accounts.selectors import working_office
 
 SESSION_STARTED = "wh_started"
@@ -85,6 +86,39 @@ class MfaRequiredMiddleware:
                 return HttpResponseRedirect(reverse("accounts:mfa-verify"))
             if settings.REQUIRE_MFA:
                 return HttpResponseRedirect(reverse("accounts:mfa-enrol"))
+        return self.get_response(request)
+
+
+#: What a signed-in user without any office permission (a partner user) may reach; everything
+#: else answers 404 as if it did not exist. The API applies the same rule to bearer tokens
+#: (``api/auth.py``).
+NON_STAFF_PREFIXES = (
+    "/static/",
+    "/healthz",
+    "/i18n/",
+    "/accounts/",
+    "/partner/",
+    "/api/tokens/",
+    "/api/v1/",  # bearer tokens: checked by the API's authentication
+)
+
+
+class StaffOnlyMiddleware:
+    """Deny by default for users who hold no permission in any office: only their own pages
+    (``NON_STAFF_PREFIXES``) and the home page, which points partner users to their referrals."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and request.path != "/"
+            and not request.path.startswith(NON_STAFF_PREFIXES)
+            and not is_office_staff(user)
+        ):
+            raise Http404
         return self.get_response(request)
 
 

@@ -61,6 +61,11 @@ def has_perm(user: AnyUser, perm: Perm, office_id: uuid.UUID | None) -> bool:
     return perm in office_permissions(user).get(office_id, frozenset())
 
 
+def is_office_staff(user: AnyUser) -> bool:
+    """Whether the user holds any permission in any office (partner users hold none)."""
+    return any(office_permissions(user).values())
+
+
 def has_perm_anywhere(user: AnyUser, perm: Perm) -> bool:
     return any(perm in perms for perms in office_permissions(user).values())
 

@@ -11,14 +11,18 @@ import hmac
 from datetime import timedelta
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from wayhome.accounts.policies import is_office_staff
 from wayhome.api.models import ApiToken
 from wayhome.api.tokens import PREFIX_LENGTH, TOKEN_PREFIX, secret_digest, secret_prefix
+
+#: What a token of a user without any office permission (a partner user) may reach.
+NON_STAFF_API = ("/api/v1/partner/", "/api/v1/me")
 
 # ``last_used_at`` is written at most this often, so that reads do not write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -72,6 +76,10 @@ class BearerAuth(HttpBearer):
         found = token_authenticate(token)
         if found is None:
             raise InvalidToken
+        if not request.path.startswith(NON_STAFF_API) and not is_office_staff(found.user):
+            # A user without any office permission (a partner user) reaches only their own
+            # operations; the rest does not exist for them.
+            raise Http404
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         return found

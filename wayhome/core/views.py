@@ -10,11 +10,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from wayhome.accounts.permissions import Perm
-from wayhome.accounts.policies import has_perm_anywhere
+from wayhome.accounts.policies import has_perm_anywhere, is_office_staff
 from wayhome.accounts.selectors import role_list_by_office
 from wayhome.cases.selectors import QUEUE_ROWS, STUCK_AFTER_DAYS, case_queue
 from wayhome.movements.selectors import handovers_received, operations_offices, operations_queue
-from wayhome.reintegration.selectors import reintegration_queue
+from wayhome.reintegration.models import OPEN_REFERRAL, ReferralStatus
+from wayhome.reintegration.selectors import (
+    is_partner_user,
+    partner_referrals,
+    reintegration_queue,
+)
 from wayhome.safety.selectors import held_cases
 
 
@@ -38,10 +43,23 @@ def home(request: HttpRequest) -> HttpResponse:
         "held": list(held_cases(request.user)[:QUEUE_ROWS]) if sees_cases else None,
         "stuck_days": STUCK_AFTER_DAYS,
         "reintegration": _reintegration_summary(request.user) if sees_cases else None,
+        "staff": is_office_staff(request.user),
+        "partner_referrals": _partner_summary(request.user),
     }
     response = render(request, "core/home.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _partner_summary(user: Any) -> dict[str, int] | None:
+    """For a partner user: the referrals to their organisation, and those awaiting an answer."""
+    if not is_partner_user(user):
+        return None
+    referrals = partner_referrals(user)
+    return {
+        "open": referrals.filter(status__in=OPEN_REFERRAL).count(),
+        "waiting": referrals.filter(status=ReferralStatus.SENT).count(),
+    }
 
 
 def _reintegration_summary(user: Any) -> dict[str, int]:
