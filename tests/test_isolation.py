@@ -443,14 +443,18 @@ def check_list_route(route: Route, objects: list[models.Model], viewers: list[Vi
     """
     problems = []
 
+    plain_of: dict[str, bytes] = {}
+
     def fetch(who: Viewer, text: str | None) -> bytes:
         """The list (``text`` None) or every answer to searching ``text``: GET ``?q=``, and a
         POST where the route searches that way (an API body with ``q``; a page whose form
-        POSTs a field ``q``)."""
+        POSTs a field ``q``, as the plain list shows it)."""
         query = "" if text is None else "?" + urlencode({"q": text})
         if route.kind == "ui":
             body = _body(who.session.get(route.template + query))
-            if text is not None and POST_SEARCH_FORM.search(fetch(who, None)):
+            if text is None:
+                plain_of[who.label] = body
+            elif POST_SEARCH_FORM.search(plain_of.get(who.label) or fetch(who, None)):
                 body += b"\n" + _body(who.session.post(route.template, {"q": text}))
             return body
         auth = f"Bearer {who.token}"
