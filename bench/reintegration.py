@@ -261,7 +261,11 @@ def main() -> None:
             "l.approved_amount IS NOT NULL GROUP BY c.{key}, l.currency"
         )
         for by, key in (("case", "reference"), ("programme", "programme")):
-            seconds, queries, rows = best(lambda by=by: selectors.reconciliation(manager, by=by))
+
+            def reconcile(by: str = by) -> list[dict[str, Any]]:
+                return selectors.reconciliation(manager, by=by)
+
+            seconds, queries, rows = best(reconcile)
             report(
                 f"reconciliation by {by} ({len(rows)} rows)",
                 seconds,

@@ -830,8 +830,11 @@ def partner_consent_revoke(request: HttpRequest, case_id: uuid.UUID) -> HttpResp
     """The person withdraws a consent to share with a partner (the consent's id is posted)."""
     case = _referral_case(request, case_id)
     persons = case.members.values_list("person_id", flat=True)
+    consent_id = _uuid_or_none(request.POST.get("consent"))
+    if consent_id is None:
+        raise Http404
     consent = DataSharingConsent.objects.filter(
-        pk=_uuid_or_none(request.POST.get("consent")),
+        pk=consent_id,
         person_id__in=persons,
         recipient_kind=DataSharingConsent.RecipientKind.PARTNER,
     ).first()
