@@ -9,8 +9,10 @@ never a stack trace.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import Promise
@@ -136,6 +138,35 @@ def django_validation_error(exc: DjangoValidationError) -> RecordInvalid:
                 }
             )
     return RecordInvalid(details)
+
+
+def invalid_field(
+    field: str, message: str, code: str = "invalid", location: str = "body"
+) -> RecordInvalid:
+    """A 422 about one field of the request."""
+    return RecordInvalid([{"location": location, "field": field, "message": message, "type": code}])
+
+
+def run_service(
+    call: Callable[[], Any],
+    *,
+    fields: dict[str, str] | None = None,
+    refused: str = "You may not do this.",
+) -> Any:
+    """Runs a service for an operation: 403 when it refuses the user, 409 for a stale version
+    (a whole-record ``ValidationError`` coded ``stale``), else 422 with the field errors, the
+    service's field names renamed to the API's with ``fields``."""
+    try:
+        return call()
+    except PermissionDenied:
+        raise HttpError(403, refused) from None
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict") and getattr(exc, "code", None) == "stale":
+            raise HttpError(409, " ".join(str(m) for m in exc.messages)) from None
+        shaped = django_validation_error(exc)
+        for detail in shaped.details:
+            detail["field"] = (fields or {}).get(detail["field"], detail["field"])
+        raise shaped from None
 
 
 def _record_invalid(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -22,7 +22,7 @@ from pydantic import AfterValidator
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import offices_with
-from wayhome.api.errors import RecordInvalid, django_validation_error
+from wayhome.api.errors import django_validation_error, invalid_field
 from wayhome.api.fields import api_user
 from wayhome.api.schemas import Error, Unmet
 from wayhome.audit.services import audit_record
@@ -156,16 +156,12 @@ class MissingOut(Schema):
 ERRORS: dict[int, Any] = {401: Error, 404: Error, 422: Error}
 
 
-def _invalid(field: str, message: str, code: str = "invalid") -> RecordInvalid:
-    return RecordInvalid([{"location": "body", "field": field, "message": message, "type": code}])
-
-
 def _caseworker(office_id: uuid.UUID, user_id: uuid.UUID | None, field: str) -> Any:
     if user_id is None:
         return None
     worker = caseworkers_of([office_id]).filter(pk=user_id).first()
     if worker is None:
-        raise _invalid(field, "Not a caseworker of the case's office.", "not_a_caseworker")
+        raise invalid_field(field, "Not a caseworker of the case's office.", "not_a_caseworker")
     return worker
 
 
@@ -212,14 +208,14 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status:
     ids = [payload.principal_id, *(m.person_id for m in payload.members)]
     people = {p.pk: p for p in person_policy.filter(user).filter(office=office, pk__in=ids)}
     if payload.principal_id not in people:
-        raise _invalid("principal_id", "No such person registered by this office.", "unknown")
+        raise invalid_field("principal_id", "No such person registered by this office.", "unknown")
     for index, member in enumerate(payload.members):
         if member.person_id not in people:
-            raise _invalid(
+            raise invalid_field(
                 f"members.{index}.person_id", "No such person registered by this office.", "unknown"
             )
         if member.relationship == Relationship.PRINCIPAL:
-            raise _invalid(
+            raise invalid_field(
                 f"members.{index}.relationship", "The principal is given by principal_id."
             )
     data = payload.dict(exclude={"office_id", "principal_id", "members", "assigned_to_id"})
@@ -254,7 +250,7 @@ def create_member(request: HttpRequest, case_id: uuid.UUID, payload: MemberIn) -
         .first()
     )
     if person is None:
-        raise _invalid("person_id", "No such person registered by this office.", "unknown")
+        raise invalid_field("person_id", "No such person registered by this office.", "unknown")
     try:
         case_member_add(
             actor=user, case=case, person=person, relationship=str(payload.relationship)
@@ -287,7 +283,7 @@ def update_case(request: HttpRequest, case_id: uuid.UUID, payload: CasePatch) ->
         data["assigned_to"] = _caseworker(case.office_id, wanted, "assigned_to_id")
     if any(value is None for key, value in data.items() if key != "assigned_to"):
         missing = next(key for key, value in data.items() if value is None and key != "assigned_to")
-        raise _invalid(missing, "This field may not be null.", "null")
+        raise invalid_field(missing, "This field may not be null.", "null")
     try:
         return case_update(actor=user, case=case, version=payload.version, **data)
     except DjangoValidationError as exc:

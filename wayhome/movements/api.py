@@ -20,7 +20,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, QuerySet, Value, When
@@ -33,7 +32,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import offices_with
-from wayhome.api.errors import RecordInvalid, django_validation_error
+from wayhome.api.errors import RecordInvalid, invalid_field, run_service
 from wayhome.api.fields import MultiLine, SingleLine, api_user
 from wayhome.api.schemas import Error, Unmet
 from wayhome.audit.services import audit_record
@@ -94,32 +93,14 @@ DEPARTURES_MAX_DAYS = 92
 
 
 def _record(call: Callable[[], Any], *, fields: dict[str, str] | None = None) -> Any:
-    """Runs a service: 403 when it refuses the user, 409 for a stale version, else 422 with the
-    field errors (the service's field names renamed to the API's with ``fields``)."""
-    try:
-        return call()
-    except PermissionDenied:
-        raise HttpError(403, "You may not record this.") from None
-    except DjangoValidationError as exc:
-        if not hasattr(exc, "error_dict") and getattr(exc, "code", None) == "stale":
-            raise HttpError(409, " ".join(str(m) for m in exc.messages)) from None
-        invalid = django_validation_error(exc)
-        for detail in invalid.details:
-            detail["field"] = (fields or {}).get(detail["field"], detail["field"])
-        raise invalid from None
-
-
-def _invalid(
-    field: str, message: str, code: str = "invalid", location: str = "body"
-) -> RecordInvalid:
-    return RecordInvalid([{"location": location, "field": field, "message": message, "type": code}])
+    return run_service(call, fields=fields, refused="You may not record this.")
 
 
 def _no_nulls(data: dict[str, Any], nullable: set[str]) -> None:
     """A PATCH may clear a date, not a text or a choice (those take "")."""
     for key, value in data.items():
         if value is None and key not in nullable:
-            raise _invalid(key, "This field may not be null.", "null")
+            raise invalid_field(key, "This field may not be null.", "null")
 
 
 def _require(user: Any, case: Case, perms: tuple[Perm, ...]) -> None:
@@ -492,7 +473,9 @@ def _passengers(case: Case, rows: list[MovementPassengerIn]) -> list[tuple[CaseM
     for index, row in enumerate(rows):
         member = members.get(row.member_id)
         if member is None:
-            raise _invalid(f"passengers.{index}.member_id", "Not a member of this case.", "unknown")
+            raise invalid_field(
+                f"passengers.{index}.member_id", "Not a member of this case.", "unknown"
+            )
         result.append((member, [str(code) for code in row.special_services]))
     return result
 
@@ -505,7 +488,7 @@ def _members(case: Case, ids: list[uuid.UUID], field: str) -> list[CaseMember]:
         .defer("person__photo")
     }
     if any(pk not in found for pk in ids):
-        raise _invalid(field, "Choose members of this case.", "unknown")
+        raise invalid_field(field, "Choose members of this case.", "unknown")
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 
@@ -903,7 +886,7 @@ def create_handover(request: HttpRequest, case_id: uuid.UUID, payload: TravelHan
             pk=payload.recipient_office_id, kind=Office.Kind.ORIGIN, is_active=True
         ).first()
         if office is None:
-            raise _invalid(
+            raise invalid_field(
                 "recipient_office_id", "No such office in a country of origin.", "unknown"
             )
     members = _members(case, payload.member_ids, "member_ids")
@@ -1033,9 +1016,9 @@ def list_departures(request: HttpRequest, query: Query[MovementDeparturesQuery])
     start = query.start or timezone.localdate()
     end = query.end or start + datetime.timedelta(days=30)
     if end < start:
-        raise _invalid("end", "The end is before the start.", "invalid_range", "query")
+        raise invalid_field("end", "The end is before the start.", "invalid_range", "query")
     if (end - start).days > DEPARTURES_MAX_DAYS:
-        raise _invalid(
+        raise invalid_field(
             "end", f"Ask for at most {DEPARTURES_MAX_DAYS} days.", "range_too_long", "query"
         )
     rows = []

@@ -16,24 +16,25 @@ A delivery's proof is uploaded on the case's pages; here a delivery says only wh
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import offices_with
-from wayhome.api.errors import RecordInvalid, django_validation_error, error_response
+from wayhome.api.errors import (
+    error_response,
+    invalid_field,
+    run_service,
+)
 from wayhome.api.fields import api_user
 from wayhome.api.schemas import Error
 from wayhome.audit.services import audit_record
@@ -88,34 +89,14 @@ ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Error}
 CONFLICT: dict[int, Any] = {409: Error}
 
 
-# --- helpers (the partner users' API uses ``record`` too) ----------------------------------------
-
-
-def record(call: Callable[[], Any], *, fields: dict[str, str] | None = None) -> Any:
-    """Runs a service: 403 when it refuses the user, 409 for a stale version, else 422 with the
-    field errors (the service's field names renamed to the API's with ``fields``)."""
-    try:
-        return call()
-    except PermissionDenied:
-        raise HttpError(403, "You may not do this.") from None
-    except DjangoValidationError as exc:
-        if not hasattr(exc, "error_dict") and getattr(exc, "code", None) == "stale":
-            raise HttpError(409, " ".join(str(m) for m in exc.messages)) from None
-        shaped = django_validation_error(exc)
-        for detail in shaped.details:
-            detail["field"] = (fields or {}).get(detail["field"], detail["field"])
-        raise shaped from None
-
-
-def invalid(field: str, message: str, code: str = "invalid") -> RecordInvalid:
-    return RecordInvalid([{"location": "body", "field": field, "message": message, "type": code}])
+# --- helpers --------------------------------------------------------------------------------------
 
 
 def _no_nulls(data: dict[str, Any], nullable: set[str]) -> None:
     """A PATCH may clear a date or a beneficiary, not a text or a choice (those take "")."""
     for key, value in data.items():
         if value is None and key not in nullable:
-            raise invalid(key, "This field may not be null.", "null")
+            raise invalid_field(key, "This field may not be null.", "null")
 
 
 def _viewed(user: Any, case: Case) -> None:
@@ -133,7 +114,7 @@ def _members(case: Case, ids: Iterable[uuid.UUID], field: str) -> list[CaseMembe
     ids = list(dict.fromkeys(ids))
     found = {m.pk: m for m in CaseMember.objects.filter(case=case, pk__in=ids)}
     if any(pk not in found for pk in ids):
-        raise invalid(field, "Choose members of this case.", "unknown")
+        raise invalid_field(field, "Choose members of this case.", "unknown")
     return [found[pk] for pk in ids]
 
 
@@ -312,7 +293,7 @@ def close_case(request: HttpRequest, case_id: uuid.UUID, payload: ReintCloseIn) 
     """Open referrals are revoked (the partners see nothing more of the case)."""
     user = api_user(request)
     case = access.case_get(user, case_id)
-    record(
+    run_service(
         lambda: services.case_close(actor=user, case=case, reason=payload.reason, note=payload.note)
     )
     return _status_out(Case.objects.get(pk=case.pk))
@@ -327,7 +308,9 @@ def reopen_case(request: HttpRequest, case_id: uuid.UUID, payload: ReintReasonIn
     """Back to the status it was closed from."""
     user = api_user(request)
     case = access.case_get(user, case_id)
-    moved: Case = record(lambda: services.case_reopen(actor=user, case=case, reason=payload.reason))
+    moved: Case = run_service(
+        lambda: services.case_reopen(actor=user, case=case, reason=payload.reason)
+    )
     return _status_out(moved)
 
 
@@ -341,7 +324,7 @@ def move_case(request: HttpRequest, case_id: uuid.UUID, payload: ReintMoveIn) ->
     starts once a plan is approved)."""
     user = api_user(request)
     case = access.case_get(user, case_id)
-    moved: Case = record(
+    moved: Case = run_service(
         lambda: services.reintegration_move(
             actor=user, case=case, target=payload.to, reason=payload.reason
         )
@@ -376,7 +359,7 @@ def create_counselling(
     user = api_user(request)
     case = access.case_get(user, case_id)
     members = _members(case, payload.member_ids, "member_ids")
-    session: Counselling = record(
+    session: Counselling = run_service(
         lambda: services.counselling_record(
             actor=user,
             case=case,
@@ -415,7 +398,7 @@ def create_plan(request: HttpRequest, case_id: uuid.UUID, payload: ReintPlanIn) 
     case = access.case_get(user, case_id)
     member = _member(case, payload.member_id, "member_id")
     values = payload.dict(exclude={"member_id"})
-    plan: Plan = record(
+    plan: Plan = run_service(
         lambda: services.plan_create(actor=user, case=case, member=member, **values),
         fields={"members": "member_id"},
     )
@@ -449,7 +432,7 @@ def update_plan(
     plan = _plan(user, case_id, plan_id)
     data = payload.dict(exclude={"version"}, exclude_unset=True)
     _no_nulls(data, set())
-    updated: Plan = record(
+    updated: Plan = run_service(
         lambda: services.plan_update(actor=user, plan=plan, version=payload.version, **data)
     )
     return _plan_out(_fresh_plan(updated))
@@ -471,7 +454,7 @@ def create_line(
     plan = _plan(user, case_id, plan_id)
     beneficiary = _member(plan.case, payload.beneficiary_id, "beneficiary_id")
     values = payload.dict(exclude={"beneficiary_id"})
-    line: BudgetLine = record(
+    line: BudgetLine = run_service(
         lambda: services.line_add(actor=user, plan=plan, beneficiary=beneficiary, **values),
         fields=LINE_FIELDS,
     )
@@ -498,7 +481,7 @@ def update_line(
     _no_nulls(data, {"beneficiary_id"})
     if "beneficiary_id" in data:
         data["beneficiary"] = _member(line.plan.case, data.pop("beneficiary_id"), "beneficiary_id")
-    changed: BudgetLine = record(
+    changed: BudgetLine = run_service(
         lambda: services.line_change(actor=user, line=line, version=payload.version, **data),
         fields=LINE_FIELDS,
     )
@@ -515,7 +498,7 @@ def delete_line(
 ) -> Status:
     user = api_user(request)
     line = _line(user, case_id, plan_id, budget_line_id)
-    record(lambda: services.line_remove(actor=user, line=line))
+    run_service(lambda: services.line_remove(actor=user, line=line))
     return Status(204, None)
 
 
@@ -529,7 +512,7 @@ def submit_plan(
 ) -> Any:
     user = api_user(request)
     plan = _plan(user, case_id, plan_id)
-    record(lambda: services.plan_submit(actor=user, plan=plan, version=payload.version))
+    run_service(lambda: services.plan_submit(actor=user, plan=plan, version=payload.version))
     return _plan_out(_fresh_plan(plan))
 
 
@@ -543,7 +526,7 @@ def return_plan(
 ) -> Any:
     user = api_user(request)
     plan = _plan(user, case_id, plan_id)
-    record(
+    run_service(
         lambda: services.plan_return(
             actor=user, plan=plan, reason=payload.reason, version=payload.version
         )
@@ -568,7 +551,7 @@ def approve_plan(
     user = api_user(request)
     plan = _plan(user, case_id, plan_id)
     try:
-        record(lambda: _approve(user, plan, payload))
+        run_service(lambda: _approve(user, plan, payload))
     except _Refused as exc:
         return error_response(
             422,
@@ -651,9 +634,11 @@ def create_delivery(request: HttpRequest, case_id: uuid.UUID, payload: ReintDeli
         .first()
     )
     if line is None:
-        raise invalid("budget_line_id", "Choose an item of this case's plans.", "unknown")
+        raise invalid_field("budget_line_id", "Choose an item of this case's plans.", "unknown")
     values = payload.dict(exclude={"budget_line_id"})
-    delivery: Delivery = record(lambda: services.delivery_record(actor=user, line=line, **values))
+    delivery: Delivery = run_service(
+        lambda: services.delivery_record(actor=user, line=line, **values)
+    )
     return Status(201, _deliveries(case).get(pk=delivery.pk))
 
 
@@ -683,9 +668,11 @@ def create_partner(request: HttpRequest, payload: ReintPartnerIn) -> Status:
         pk=payload.office_id, pk__in=offices_with(user, Perm.CASE_VIEW)
     ).first()
     if office is None:
-        raise invalid("office_id", "Choose one of your offices.", "unknown")
+        raise invalid_field("office_id", "Choose one of your offices.", "unknown")
     values = payload.dict(exclude={"office_id"})
-    partner: Partner = record(lambda: services.partner_create(actor=user, office=office, **values))
+    partner: Partner = run_service(
+        lambda: services.partner_create(actor=user, office=office, **values)
+    )
     return Status(201, partner)
 
 
@@ -710,7 +697,7 @@ def update_partner(request: HttpRequest, partner_id: uuid.UUID, payload: ReintPa
     partner = selectors.partner_get(user, partner_id)
     data = payload.dict(exclude={"version"}, exclude_unset=True)
     _no_nulls(data, {"agreement_signed_on", "agreement_expires_on"})
-    updated: Partner = record(
+    updated: Partner = run_service(
         lambda: services.partner_update(
             actor=user, partner=partner, version=payload.version, **data
         )
@@ -752,16 +739,16 @@ def create_referral(request: HttpRequest, case_id: uuid.UUID, payload: ReintRefe
     case = access.case_get(user, case_id)
     partner = selectors.partners_for(case).filter(pk=payload.partner_id).first()
     if partner is None:
-        raise invalid(
+        raise invalid_field(
             "partner_id", "Choose an active partner of an office working this case.", "unknown"
         )
     line = None
     if payload.budget_line_id is not None:
         line = BudgetLine.objects.filter(plan__case=case, pk=payload.budget_line_id).first()
         if line is None:
-            raise invalid("budget_line_id", "Choose an item of this case's plans.", "unknown")
+            raise invalid_field("budget_line_id", "Choose an item of this case's plans.", "unknown")
     members = _members(case, payload.member_ids, "member_ids")
-    referral: Referral = record(
+    referral: Referral = run_service(
         lambda: services.referral_send(
             actor=user,
             case=case,
@@ -806,7 +793,9 @@ def revoke_referral(
 ) -> Any:
     user = api_user(request)
     referral = selectors.referral_get(user, case_id, referral_id)
-    record(lambda: services.referral_revoke(actor=user, referral=referral, reason=payload.reason))
+    run_service(
+        lambda: services.referral_revoke(actor=user, referral=referral, reason=payload.reason)
+    )
     return _referral_out(referral)
 
 
@@ -820,7 +809,7 @@ def create_referral_note(
 ) -> Status:
     user = api_user(request)
     referral = selectors.referral_get(user, case_id, referral_id)
-    update: ReferralUpdate = record(
+    update: ReferralUpdate = run_service(
         lambda: services.referral_note(actor=user, referral=referral, note=payload.note)
     )
     return Status(201, update)

@@ -20,9 +20,10 @@ from django.http import Http404, HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from wayhome.api.errors import run_service
 from wayhome.api.fields import api_user
 from wayhome.reintegration import selectors, services
-from wayhome.reintegration.api import ERRORS, record
+from wayhome.reintegration.api import ERRORS
 from wayhome.reintegration.models import Referral
 from wayhome.reintegration.partner_views import referral_viewed
 from wayhome.reintegration.schemas import (
@@ -46,7 +47,7 @@ def _report(request: HttpRequest, referral_id: uuid.UUID, move: str, note: str) 
         except PermissionDenied:  # no longer a member, or the partner was deactivated meanwhile
             raise Http404 from None
 
-    record(report)
+    run_service(report)
     return selectors.partner_referral_get(user, referral_id)
 
 
