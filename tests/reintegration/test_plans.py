@@ -96,6 +96,36 @@ def test_the_check_refuses_exactly_the_plans_over_their_cap(
     assert result.total_rounded >= total  # never flatters
 
 
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    lines=st.lists(st.tuples(cents, st.sampled_from(CURRENCIES)), min_size=1, max_size=4),
+    chosen=st.fixed_dictionaries({c: rates for c in CURRENCIES}),
+)
+def test_a_fraction_of_a_cent_over_the_cap_is_over_it(
+    lines: list[tuple[Decimal, str]], chosen: dict[str, Decimal]
+) -> None:
+    """The cap set at the total cut down to the cent: over it exactly when the total has more
+    than whole cents (no rounding before the comparison)."""
+    amounts = [rules.Amount(amount, currency) for amount, currency in lines]
+    total = sum((a if c == "EUR" else a * chosen[c] for a, c in lines), start=Decimal(0))
+    cap_value = total.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    if cap_value <= 0:
+        return
+    cap = rules.Cap("EUR", cap_value, cap_value)
+    result = rules.check(amounts, cap, chosen, household=False, persons=1)
+    assert ("over_cap" in {p.code for p in result.problems}) == (total > cap_value)
+
+
+def test_a_plan_over_its_cap_by_a_hundredth_of_a_cent_is_refused() -> None:
+    cap = rules.Cap("EUR", Decimal("100.00"), Decimal("1000.00"))
+    over = [rules.Amount(Decimal("1000001.00"), "XOF")]  # 100.0001 EUR at 0.0001
+    result = rules.check(over, cap, {"XOF": Decimal("0.0001")}, household=False, persons=1)
+    assert [p.code for p in result.problems] == ["over_cap"]
+    assert result.total_rounded == Decimal("100.01")
+    exactly = [rules.Amount(Decimal("1000000.00"), "XOF")]
+    assert rules.check(exactly, cap, {"XOF": Decimal("0.0001")}, household=False, persons=1).ok
+
+
 @pytest.fixture
 def household(personas: Personas) -> Case:
     return arrived(personas.office_a, with_child=True)
