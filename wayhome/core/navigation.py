@@ -26,9 +26,13 @@ class NavItem:
 
 
 def _partner_user(user: Any) -> bool:
+    """A partner user's entry. Asked only of users without any office permission (already
+    known for the request), so that staff pages pay no query for it; a member of staff who is
+    also a partner's user reaches ``/partner/`` from the home page."""
+    from wayhome.accounts.policies import is_office_staff
     from wayhome.reintegration.selectors import is_partner_user
 
-    return is_partner_user(user)
+    return not is_office_staff(user) and is_partner_user(user)
 
 
 NAVIGATION: list[NavItem] = [
