@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "wayhome.safety",
     "wayhome.movements",
     "wayhome.reintegration",
+    "wayhome.portal",
+    "wayhome.feedback",
+    "wayhome.surveys",
     "wayhome.api",
 ]
 
@@ -171,6 +174,15 @@ DOCUMENT_ANSWER_DAYS = env.get_int("DOCUMENT_ANSWER_DAYS", 14)
 PLAN_DUE_DAYS = env.get_int("PLAN_DUE_DAYS", 30)
 REFERRAL_ANSWER_DAYS = env.get_int("REFERRAL_ANSWER_DAYS", 7)
 REFERRAL_ESCALATE_DAYS = env.get_int("REFERRAL_ESCALATE_DAYS", 7)
+# The public portal (wayhome.portal, wayhome.feedback): requests per client address (and per
+# reference code for status checks) in a window; proxies trusted to give the client's address in
+# X-Forwarded-For; feedback to be answered within FEEDBACK_DUE_DAYS (triage may set another date).
+PROXY_COUNT = env.get_int("PROXY_COUNT", 0)
+PUBLIC_FORM_LIMIT = env.get_int("PUBLIC_FORM_LIMIT", 10)  # submissions an hour
+STATUS_CHECK_LIMIT = env.get_int("STATUS_CHECK_LIMIT", 10)  # checks an hour
+FEEDBACK_DUE_DAYS = env.get_int("FEEDBACK_DUE_DAYS", 14)
+# Surveys (wayhome.surveys): a follow-up is overdue this many days after its due date.
+SURVEY_WINDOW_DAYS = env.get_int("SURVEY_WINDOW_DAYS", 30)
 OTP_TOTP_ISSUER = "Wayhome"
 
 # Login throttling (django-axes): failures are counted per account, not per address, so that an

@@ -16,6 +16,12 @@ urlpatterns = [
     path("travel/", include("wayhome.movements.urls")),
     path("reintegration/", include("wayhome.reintegration.urls")),
     path("partner/", include("wayhome.reintegration.partner_urls")),
+    # The public portal (no sign-in) and its staff side.
+    path("portal/", include("wayhome.portal.public_urls")),
+    path("portal/feedback/", include("wayhome.feedback.public_urls")),
+    path("outreach/", include("wayhome.portal.urls")),
+    path("feedback/", include("wayhome.feedback.urls")),
+    path("surveys/", include("wayhome.surveys.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

@@ -98,6 +98,7 @@ NON_STAFF_PREFIXES = (
     "/i18n/",
     "/accounts/",
     "/partner/",
+    "/portal/",  # the public portal: open to everyone
     "/api/tokens/",
     "/api/v1/",  # bearer tokens: checked by the API's authentication
 )

@@ -28,6 +28,14 @@ class Perm(StrEnum):
     MOVEMENT_MANAGE = "movement.manage"
     MEDICAL_RECORD = "medical.record"
     REINTEGRATION_MANAGE = "reintegration.manage"
+    # The migrant's voice (build order 6): inquiries and feedback from the public portal, the
+    # portal's country pages, surveys. Reports of staff misconduct are handled by an independent
+    # role only (``MISCONDUCT_HANDLE``), never by the office they concern.
+    FEEDBACK_HANDLE = "feedback.handle"
+    MISCONDUCT_HANDLE = "feedback.misconduct"
+    PORTAL_MANAGE = "portal.manage"
+    SURVEY_CONDUCT = "survey.conduct"
+    SURVEY_MANAGE = "survey.manage"
     # Sensitive categories: details only for these permissions
     SENSITIVE_TRAFFICKING = "sensitive.trafficking"
     SENSITIVE_HEALTH = "sensitive.health"
@@ -54,6 +62,7 @@ class Role(models.TextChoices):
     DPO = "dpo", _("Data protection officer")
     SAFETY = "safety", _("Safety and security officer")
     AUDITOR = "auditor", _("Auditor")
+    ETHICS = "ethics", _("Ethics and conduct officer (independent)")
     PARTNER = "partner", _("Partner user")
     ADMIN = "admin", _("Administrator")
 
@@ -62,13 +71,17 @@ _CASE_WORK = {Perm.PERSON_VIEW, Perm.PERSON_CREATE, Perm.PERSON_CHANGE, Perm.CAS
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CASEWORKER: frozenset(
-        _CASE_WORK | {Perm.CASE_CREATE, Perm.CASE_CHANGE, Perm.SENSITIVE_CHILD}
+        _CASE_WORK
+        | {Perm.CASE_CREATE, Perm.CASE_CHANGE, Perm.SENSITIVE_CHILD, Perm.FEEDBACK_HANDLE}
     ),
     Role.OPERATIONS: frozenset({Perm.PERSON_VIEW, Perm.CASE_VIEW, Perm.MOVEMENT_MANAGE}),
     Role.MEDICAL: frozenset(
         {Perm.PERSON_VIEW, Perm.CASE_VIEW, Perm.MEDICAL_RECORD, Perm.SENSITIVE_HEALTH}
     ),
-    Role.REINTEGRATION: frozenset(_CASE_WORK | {Perm.CASE_CHANGE, Perm.REINTEGRATION_MANAGE}),
+    Role.REINTEGRATION: frozenset(
+        _CASE_WORK
+        | {Perm.CASE_CHANGE, Perm.REINTEGRATION_MANAGE, Perm.PORTAL_MANAGE, Perm.SURVEY_CONDUCT}
+    ),
     Role.MANAGER: frozenset(
         _CASE_WORK
         | {
@@ -77,13 +90,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.SENSITIVE_TRAFFICKING,
             Perm.SENSITIVE_CHILD,
             Perm.EXPORT,
+            Perm.FEEDBACK_HANDLE,
+            Perm.PORTAL_MANAGE,
+            Perm.SURVEY_CONDUCT,
+            Perm.SURVEY_MANAGE,
         }
     ),
-    Role.ME_OFFICER: frozenset({Perm.REPORT_VIEW}),
+    # Monitoring and evaluation: figures, survey instruments and schedules, feedback; no case.
+    Role.ME_OFFICER: frozenset({Perm.REPORT_VIEW, Perm.FEEDBACK_HANDLE, Perm.SURVEY_MANAGE}),
     Role.DPO: frozenset(
         {Perm.PERSON_VIEW, Perm.CASE_VIEW, Perm.AUDIT_VIEW, Perm.DATA_PROTECTION, Perm.EXPORT}
     ),
     Role.AUDITOR: frozenset({Perm.AUDIT_VIEW}),
+    # Handles reports of staff misconduct (sexual exploitation and abuse, fraud...) about the
+    # offices where the role is granted, and nothing else there: the independent queue. The role
+    # is not combined with another role in the same office (``accounts.services.role_grant``).
+    Role.ETHICS: frozenset({Perm.MISCONDUCT_HANDLE}),
     # Maintains the return-restriction register (which applies to every office) and sees the
     # cases a restriction holds; records nothing on cases.
     Role.SAFETY: frozenset({Perm.CASE_VIEW, Perm.RESTRICTION_MANAGE}),

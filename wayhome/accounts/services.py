@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wayhome.accounts.models import Office, RoleGrant, User
 from wayhome.accounts.permissions import Role
@@ -54,6 +56,20 @@ def role_grant(*, actor: Any, user: User, office: Office, role: str) -> RoleGran
 def _grant(*, actor: Any, user: User, office: Office, role: str) -> RoleGrant:
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
+    others = set(
+        RoleGrant.objects.filter(user=user, office=office).exclude(role=role).values_list(
+            "role", flat=True
+        )
+    )
+    if others and (role == Role.ETHICS or Role.ETHICS in others):
+        # The independent queue of misconduct reports is independent of the office it concerns.
+        raise ValidationError(
+            _(
+                "The ethics and conduct role is independent: it is not combined with another "
+                "role in the same office."
+            ),
+            code="ethics_independent",
+        )
     grant, created = RoleGrant.objects.get_or_create(user=user, office=office, role=role)
     if created:
         audit_record(

@@ -29,6 +29,12 @@ ROUTERS: list[tuple[str, str]] = [
     ("/reintegration", "wayhome.reintegration.api.router"),
     # Partner users' own API: what was referred to their organisation, the shared fields only.
     ("/partner", "wayhome.reintegration.partner_api.router"),
+    # The public portal's operations (no token; rate-limited), and their staff side.
+    ("/public", "wayhome.portal.public_api.router"),
+    ("/public", "wayhome.feedback.public_api.router"),
+    ("/portal", "wayhome.portal.api.router"),
+    ("/feedback", "wayhome.feedback.api.router"),
+    ("/surveys", "wayhome.surveys.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}

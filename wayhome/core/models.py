@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.db import models
 
@@ -32,3 +33,23 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.value}"
+
+
+class RateCount(models.Model):
+    """Requests counted in one fixed window for one scope and key (see ``wayhome.core.ratelimit``).
+
+    The key is a keyed digest (of an address, a reference code...), never the value itself."""
+
+    scope = models.CharField(max_length=60)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="unique_rate")
+        ]
+        indexes: ClassVar = [models.Index(fields=["window_start"], name="rate_window")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

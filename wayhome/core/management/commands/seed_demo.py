@@ -55,6 +55,7 @@ DEMO_ROLE_OFFICES: dict[Role, list[str]] = {
     Role.ME_OFFICER: _ALL,
     Role.DPO: _ALL,
     Role.AUDITOR: _ALL,
+    Role.ETHICS: _ALL,
     Role.SAFETY: _HOSTS,
     Role.PARTNER: ["ng-los"],
     Role.ADMIN: _ALL,
