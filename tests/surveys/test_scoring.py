@@ -175,9 +175,13 @@ def test_the_shipped_instruments_are_valid() -> None:
             Fraction(1),
         ]
     best = scoring.score(rss, {q.code: max(q.options, key=_rank).value for q in rss.questions})
-    worst = scoring.score(rss, {q.code: min(q.options, key=_rank).value for q in rss.questions})
+    worst = scoring.score(rss, {q.code: min(_scored(q), key=_rank).value for q in rss.questions})
     assert best.composite == Decimal("1.00")
     assert worst.composite == Decimal("0.00")
+
+
+def _scored(question: scoring.Question) -> list[scoring.Option]:
+    return [option for option in question.options if option.score is not None]
 
 
 def _rank(option: scoring.Option) -> Fraction:
