@@ -180,6 +180,7 @@ REFERRAL_ESCALATE_DAYS = env.get_int("REFERRAL_ESCALATE_DAYS", 7)
 PROXY_COUNT = env.get_int("PROXY_COUNT", 0)
 PUBLIC_FORM_LIMIT = env.get_int("PUBLIC_FORM_LIMIT", 10)  # submissions an hour
 STATUS_CHECK_LIMIT = env.get_int("STATUS_CHECK_LIMIT", 10)  # checks an hour
+PUBLIC_API_READ_LIMIT = env.get_int("PUBLIC_API_READ_LIMIT", 600)  # public API reads an hour
 FEEDBACK_DUE_DAYS = env.get_int("FEEDBACK_DUE_DAYS", 14)
 # Surveys (wayhome.surveys): a follow-up is overdue this many days after its due date.
 SURVEY_WINDOW_DAYS = env.get_int("SURVEY_WINDOW_DAYS", 30)

@@ -10,3 +10,19 @@ class PortalConfig(AppConfig):
     name = "wayhome.portal"
     label = "portal"
     verbose_name = _("Public portal")
+
+    def ready(self) -> None:
+        from wayhome.audit import actions
+
+        actions.register(
+            {
+                "portal.inquiry_receive": _("Received an inquiry from the portal"),
+                "portal.inquiry_view": _("Read an inquiry"),
+                "portal.inquiry_update": _("Recorded the handling of an inquiry"),
+                "portal.page_create": _("Wrote a country page"),
+                "portal.page_change": _("Changed a country page"),
+                "portal.page_publish": _("Published a country page"),
+                "portal.page_unpublish": _("Took a country page off the portal"),
+                "portal.page_review": _("Marked a country page reviewed"),
+            }
+        )

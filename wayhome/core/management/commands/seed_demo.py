@@ -24,6 +24,8 @@ from wayhome.accounts.services import office_create, role_grant, user_create, us
 from wayhome.cases.demo import seed_cases
 from wayhome.movements.demo import seed_travel
 from wayhome.people.demo import seed_people
+from wayhome.feedback.demo import seed_feedback
+from wayhome.portal.demo import seed_portal
 from wayhome.reintegration.demo import seed_reintegration
 
 DEMO_DOMAIN = "demo.wayhome.org"
@@ -132,6 +134,8 @@ SEED_STEPS: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("cases", seed_cases),
     ("bookings", seed_travel),
     ("reintegration", seed_reintegration),
+    ("portal", seed_portal),
+    ("feedback", seed_feedback),
 ]
 
 
