@@ -27,6 +27,7 @@ from wayhome.people.demo import seed_people
 from wayhome.feedback.demo import seed_feedback
 from wayhome.portal.demo import seed_portal
 from wayhome.reintegration.demo import seed_reintegration
+from wayhome.surveys.demo import seed_surveys
 
 DEMO_DOMAIN = "demo.wayhome.org"
 
@@ -134,6 +135,7 @@ SEED_STEPS: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("cases", seed_cases),
     ("bookings", seed_travel),
     ("reintegration", seed_reintegration),
+    ("surveys", seed_surveys),
     ("portal", seed_portal),
     ("feedback", seed_feedback),
 ]
