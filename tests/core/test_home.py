@@ -55,3 +55,31 @@ def test_unknown_page_uses_the_wayhome_404_page(db: None) -> None:
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_home_counts_inquiries_feedback_and_misconduct_for_those_who_handle_them(
+    personas: Personas,
+) -> None:
+    from tests.factories import UserFactory
+    from tests.feedback.factories import FeedbackFactory
+    from tests.portal.factories import InquiryFactory
+    from wayhome.feedback.models import Kind
+
+    InquiryFactory.create(office=personas.office_a)
+    FeedbackFactory.create(office=personas.office_a, kind=Kind.COMPLAINT)
+    FeedbackFactory.create(office=personas.office_a, kind=Kind.MISCONDUCT)
+    FeedbackFactory.create(office=personas.office_b, kind=Kind.COMPLAINT)
+    ethics = UserFactory.create(roles=[(personas.office_a, Role.ETHICS)])
+
+    caseworker = client_for(personas.caseworker_a).get(reverse("core:home")).content.decode()
+    assert "1 new inquiry from the portal" in caseworker
+    assert "1 open feedback report" in caseworker  # not the misconduct report, not office B's
+    assert "misconduct" not in caseworker
+
+    independent = client_for(ethics).get(reverse("core:home")).content.decode()
+    assert "1 open misconduct report" in independent
+    assert "inquir" not in independent
+    assert "feedback report" not in independent
+
+    auditor = client_for(personas.auditor_a).get(reverse("core:home")).content.decode()
+    assert "voice-heading" not in auditor

@@ -192,6 +192,9 @@ def test_a_caseworker_of_the_office_reads_but_does_not_plan(personas: Personas) 
 
     html = html_of(client, case_url(case))
     assert "Start a plan" not in html
+    assert reverse("surveys:case", kwargs={"case_id": case.pk}) not in html  # no surveys either
+    surveys = reverse("surveys:case", kwargs={"case_id": case.pk})
+    assert surveys in html_of(client_for(officer(personas.office_a)), case_url(case))
     assert client.post(url("plan-create", case_id=case.pk), {"member": ""}).status_code == 403
     assert not Plan.objects.filter(case=case).exists()
 

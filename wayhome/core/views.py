@@ -13,6 +13,7 @@ from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere, is_office_staff
 from wayhome.accounts.selectors import role_list_by_office
 from wayhome.cases.selectors import QUEUE_ROWS, STUCK_AFTER_DAYS, case_queue
+from wayhome.feedback.selectors import open_feedback
 from wayhome.movements.selectors import handovers_received, operations_offices, operations_queue
 from wayhome.reintegration.models import OPEN_REFERRAL, ReferralStatus
 from wayhome.reintegration.selectors import (
@@ -20,7 +21,9 @@ from wayhome.reintegration.selectors import (
     partner_referrals,
     reintegration_queue,
 )
+from wayhome.portal.selectors import new_inquiries
 from wayhome.safety.selectors import held_cases
+from wayhome.surveys.selectors import followups_due
 
 
 @login_required
@@ -45,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "reintegration": _reintegration_summary(request.user) if sees_cases else None,
         "staff": is_office_staff(request.user),
         "partner_referrals": _partner_summary(request.user),
+        "voice": _voice_summary(request.user),
     }
     response = render(request, "core/home.html", context)
     response["Cache-Control"] = "no-store"
@@ -59,6 +63,23 @@ def _partner_summary(user: Any) -> dict[str, int] | None:
     return {
         "open": referrals.filter(status__in=OPEN_REFERRAL).count(),
         "waiting": referrals.filter(status=ReferralStatus.SENT).count(),
+    }
+
+
+def _voice_summary(user: Any) -> dict[str, Any] | None:
+    """Inquiries from the portal, feedback (and, for ethics officers, misconduct reports) and
+    survey follow-ups waiting for the user; each counted only for those who handle it."""
+    handles_feedback = has_perm_anywhere(user, Perm.FEEDBACK_HANDLE)
+    handles_misconduct = has_perm_anywhere(user, Perm.MISCONDUCT_HANDLE)
+    surveys = has_perm_anywhere(user, Perm.SURVEY_CONDUCT)
+    if not (handles_feedback or handles_misconduct or surveys):
+        return None
+    return {
+        "inquiries": new_inquiries(user) if handles_feedback else None,
+        "feedback": open_feedback(user) if handles_feedback or handles_misconduct else None,
+        "handles_feedback": handles_feedback,
+        "handles_misconduct": handles_misconduct,
+        "followups": followups_due(user) if surveys else None,
     }
 
 

@@ -102,6 +102,7 @@ class Abilities:
     manage: bool  # plans, budget lines, deliveries, referrals
     approve: bool  # approving a plan, reopening a closed case
     sees_host_case: bool  # the case's own pages (the host office)
+    surveys: bool  # the case's sustainability and satisfaction surveys
     viewing_office: Any  # the office the user sees the case for (for the audit trail)
 
 
@@ -118,6 +119,7 @@ def _abilities(user: Any, case: Case) -> Abilities:
         manage=holds(MANAGE),
         approve=holds(Perm.CASE_APPROVE),
         sees_host_case=has_perm(user, Perm.CASE_VIEW, case.office_id),
+        surveys=holds(Perm.SURVEY_CONDUCT),
         viewing_office=viewing,
     )
 
