@@ -136,9 +136,10 @@ def test_sending_is_rate_limited_per_address(personas: Personas, settings: Any) 
     settings.PUBLIC_FORM_LIMIT = 2
     for _ in range(2):
         assert client().post(SUBMIT, form("office-a")).status_code == 200
-    response = client().post(SUBMIT, form("office-a"))
+    response = client().post(SUBMIT, form("office-a", message="Kept for later, word 7731."))
     assert response.status_code == 429
-    assert b"try again later" in response.content
+    assert b"Please send it again in about an hour" in response.content
+    assert "Kept for later, word 7731." in response.content.decode()  # what was typed is kept
     assert Feedback.objects.count() == 2
     # Another address is not held back.
     assert client("203.0.113.50").post(SUBMIT, form("office-a")).status_code == 200

@@ -61,9 +61,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = PublicSubmitForm(offices=offices)
         return render(request, "feedback/public_submit.html", {"form": form})
-    if over(request, "feedback.submit", submit_limit()):
-        return too_many(request)
     form = PublicSubmitForm(request.POST, offices=offices)
+    if over(request, "feedback.submit", submit_limit()):
+        # Nothing is saved, and what the person typed is shown again to send later.
+        context = {"form": form, "limited": True}
+        return no_store(render(request, "feedback/public_submit.html", context, status=429))
     if request.POST.get("website"):
         # A robot filled in the hidden field: it is told what a person would be, nothing saved.
         return _submitted(request, services.new_reference(), services.new_secret())
