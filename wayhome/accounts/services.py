@@ -57,9 +57,9 @@ def _grant(*, actor: Any, user: User, office: Office, role: str) -> RoleGrant:
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
     others = set(
-        RoleGrant.objects.filter(user=user, office=office).exclude(role=role).values_list(
-            "role", flat=True
-        )
+        RoleGrant.objects.filter(user=user, office=office)
+        .exclude(role=role)
+        .values_list("role", flat=True)
     )
     if others and (role == Role.ETHICS or Role.ETHICS in others):
         # The independent queue of misconduct reports is independent of the office it concerns.

@@ -15,13 +15,13 @@ from wayhome.accounts.selectors import role_list_by_office
 from wayhome.cases.selectors import QUEUE_ROWS, STUCK_AFTER_DAYS, case_queue
 from wayhome.feedback.selectors import open_feedback
 from wayhome.movements.selectors import handovers_received, operations_offices, operations_queue
+from wayhome.portal.selectors import new_inquiries
 from wayhome.reintegration.models import OPEN_REFERRAL, ReferralStatus
 from wayhome.reintegration.selectors import (
     is_partner_user,
     partner_referrals,
     reintegration_queue,
 )
-from wayhome.portal.selectors import new_inquiries
 from wayhome.safety.selectors import held_cases
 from wayhome.surveys.selectors import followups_due
 

@@ -28,9 +28,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere, offices_with
+from wayhome.core import charts
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
-from wayhome.feedback import access, charts, selectors, services
+from wayhome.feedback import access, selectors, services
 from wayhome.feedback.forms import (
     FilterForm,
     NoteForm,
@@ -330,10 +331,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "offices": offices,
         "office_id": office_id,
         "charts": [
-            (_("Received per month"), "month", charts.bars(stats.by_month)),
-            (_("By kind"), "kind", charts.bars(stats.by_kind)),
-            (_("By category"), "category", charts.bars(stats.by_category)),
-            (_("By status"), "status", charts.bars(stats.by_status)),
+            (_("Received per month"), "month", charts.bar_chart(stats.by_month)),
+            (_("By kind"), "kind", charts.bar_chart(stats.by_kind)),
+            (_("By category"), "category", charts.bar_chart(stats.by_category)),
+            (_("By status"), "status", charts.bar_chart(stats.by_status)),
         ],
     }
     return no_store(render(request, "feedback/statistics.html", context))

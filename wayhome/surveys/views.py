@@ -30,12 +30,13 @@ from wayhome.accounts.permissions import ROLE_PERMISSIONS, Perm
 from wayhome.accounts.policies import has_perm, has_perm_anywhere, is_office_staff, offices_with
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, Programme
+from wayhome.core import charts
 from wayhome.core.countries import country_name
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
 from wayhome.reintegration import access
 from wayhome.reintegration.selectors import arrival_date
-from wayhome.surveys import charts, selectors, services
+from wayhome.surveys import selectors, services
 from wayhome.surveys.forms import (
     GROUP_LABELS,
     STATUS_LABELS,
@@ -616,6 +617,7 @@ def results(request: HttpRequest) -> HttpResponse:
         if code
         else (None, [])
     )
+    histogram = charts.bar_chart(zip(BIN_LABELS, overall.bins, strict=True)) if overall else None
     context = {
         "form": form,
         "by_label": GROUP_LABELS.get(by, by),
@@ -623,7 +625,7 @@ def results(request: HttpRequest) -> HttpResponse:
             dimension, dimension
         ),
         "overall": overall,
-        "overall_chart": charts.bar_chart(BIN_LABELS, overall.bins) if overall else None,
+        "overall_chart": histogram,
         "bin_labels": BIN_LABELS,
         "groups": [(group, _group_label(by, group.key)) for group in groups],
     }

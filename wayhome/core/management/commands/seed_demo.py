@@ -22,9 +22,9 @@ from wayhome.accounts.models import Office, RoleGrant, User
 from wayhome.accounts.permissions import Role
 from wayhome.accounts.services import office_create, role_grant, user_create, user_password_set
 from wayhome.cases.demo import seed_cases
+from wayhome.feedback.demo import seed_feedback
 from wayhome.movements.demo import seed_travel
 from wayhome.people.demo import seed_people
-from wayhome.feedback.demo import seed_feedback
 from wayhome.portal.demo import seed_portal
 from wayhome.reintegration.demo import seed_reintegration
 from wayhome.surveys.demo import seed_surveys
