@@ -11,7 +11,8 @@ returning to five countries, with the three active follow-ups of the office and 
 a completed baseline interview with its current score set for every third case (scores computed
 once for 50 answer sets and reused), ``cases`` feedback reports and ``cases`` rate counts of
 other clients, and times, best of 5:
-- ``selectors.followups`` of a reintegration officer (the open follow-ups of the office);
+- ``selectors.followups`` of a reintegration officer (the open follow-ups of the office), and
+  ``selectors.followups_due`` (the home page's counts, without the members' labels);
 - ``scoring.score`` of the shipped RSS definition on ``cases`` random complete answer sets;
 - ``selectors.results`` of an M&E officer (the composite, by country, programme and cohort);
 - ``feedback.services.feedback_by_code`` (the public status check) of one report;
@@ -328,6 +329,13 @@ def main() -> None:
             [office.pk],
         )
         report(f"follow-ups ({len(found)} open)", seconds, queries, limit)
+
+        def counts() -> dict[str, int]:
+            forget_permissions(officer)
+            return selectors.followups_due(officer)
+
+        seconds, queries, due = best(counts)
+        report(f"follow-up counts of the home page ({due})", seconds, queries, limit)
 
         rng = random.Random(7)
         answer_sets = [complete_answers(definition, rng) for _ in range(count)]

@@ -59,6 +59,15 @@ def test_due_overdue_upcoming_and_hidden(personas: Personas) -> None:
     day_200 = ARRIVED + datetime.timedelta(days=200)
     assert statuses(user, day_200) == {"Baseline at arrival": "overdue", "6 months": "due"}
     assert followups_due(user, today=day_200) == {"due": 1, "overdue": 1}
+    # The counts (in the database) follow the list's rule (in Python) on every day around the
+    # edges of the windows.
+    for days in (-1, 0, 30, 31, 181, 182, 212, 213, 364, 365, 395, 396):
+        day = ARRIVED + datetime.timedelta(days=days)
+        listed = [f.status for f in followups(user, today=day)]
+        assert followups_due(user, today=day) == {
+            "due": listed.count("due"),
+            "overdue": listed.count("overdue"),
+        }, days
     row = followups(user, today=day_200)[0]
     assert row.due_on == ARRIVED
     assert row.closes_on == ARRIVED + datetime.timedelta(days=30)

@@ -6,6 +6,7 @@ An object the user may not see raises ``Http404``."""
 from __future__ import annotations
 
 import datetime
+import functools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import offices_with
@@ -53,6 +55,13 @@ def _get(queryset: QuerySet[Any], **lookup: Any) -> Any:
 
 
 def _relationship_label(code: str) -> str:
+    """The relationship's name in the current language (looked up once per code and language:
+    lists label thousands of members)."""
+    return _relationship_labels(code, get_language() or "")
+
+
+@functools.lru_cache(maxsize=256)
+def _relationship_labels(code: str, language: str) -> str:
     return str(Relationship(code).label) if code in Relationship.values else code
 
 
@@ -289,7 +298,9 @@ def followups(
     )
     if not rows:
         return []
-    case_ids = [row["pk"] for row in rows]
+    # The cases again as a subquery, not as a list of ids: thousands of ids sent twice cost more
+    # than the database evaluating the same condition (bench/surveys.py).
+    case_ids = cases.values("pk")
     items_query = ScheduleItem.objects.filter(
         active=True, office_id__in={row["office_id"] for row in rows}
     ).select_related("instrument")
@@ -370,12 +381,39 @@ def followups(
 
 
 def followups_due(user: Any, today: datetime.date | None = None) -> dict[str, int]:
-    """How many follow-ups are due and overdue for the user (the home page)."""
-    found = followups(user, today=today, statuses=(FollowUpStatus.DUE, FollowUpStatus.OVERDUE))
-    return {
-        "due": sum(1 for f in found if f.status == FollowUpStatus.DUE),
-        "overdue": sum(1 for f in found if f.status == FollowUpStatus.OVERDUE),
-    }
+    """How many follow-ups are due and overdue for the user (the home page): the same rule as
+    ``followups``, counted by the database — one query per active schedule item of the offices
+    whose cases the user works, whatever the number of cases."""
+    today = today or timezone.localdate()
+    cases = access.cases_worked(user, Perm.SURVEY_CONDUCT).filter(arrival__isnull=False)
+    items = ScheduleItem.objects.filter(active=True, office_id__in=cases.values("office_id"))
+    due = overdue = 0
+    for item in items.only("pk", "office_id", "programme", "days_after_arrival", "window_days"):
+        opened = today - datetime.timedelta(days=item.days_after_arrival)
+        closed = opened - datetime.timedelta(days=item.window_days)
+        answered = Interview.objects.filter(
+            member=OuterRef("pk"),
+            schedule_item=item,
+            outcome__in=(Outcome.COMPLETED, Outcome.REFUSED),
+        )
+        counts = (
+            CaseMember.objects.filter(
+                travelling=True,
+                case__in=cases.filter(
+                    office_id=item.office_id,
+                    programme=item.programme,
+                    arrival__arrived_on__lte=opened,
+                ),
+            )
+            .exclude(Exists(answered))
+            .aggregate(
+                open=Count("pk"),
+                overdue=Count("pk", filter=Q(case__arrival__arrived_on__lt=closed)),
+            )
+        )
+        due += counts["open"] - counts["overdue"]
+        overdue += counts["overdue"]
+    return {"due": due, "overdue": overdue}
 
 
 # --- distributions --------------------------------------------------------------------------------
@@ -441,7 +479,9 @@ def results(
         )
     ).values_list(
         "composite",
-        "values",
+        # The dimensions' scores are in the JSON; decoding it costs more than the query, so
+        # it is read only when a dimension is asked for (the composite has its own column).
+        "values" if dimension != "composite" else "composite",
         "interview__member_id",
         "interview__conducted_on",
         "interview__case__destination_country",
