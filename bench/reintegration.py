@@ -24,7 +24,6 @@ import datetime
 import os
 import sys
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,8 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from timing import bare, best, report  # noqa: E402
 
 from wayhome.accounts.models import Office, RoleGrant, User  # noqa: E402
 from wayhome.accounts.permissions import Role  # noqa: E402
@@ -214,35 +213,6 @@ def build(count: int) -> tuple[User, User, Plan]:
     )
     submitted = next(p for p in plans if p.status == PlanStatus.SUBMITTED)
     return manager, desk, submitted
-
-
-def best(call: Callable[[], Any], runs: int = 5) -> tuple[float, int, Any]:
-    times = []
-    result: Any = None
-    queries = 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            result = call()
-            times.append(time.perf_counter() - started)
-        queries = len(captured)
-    return min(times), queries, result
-
-
-def bare(sql: str, params: list[Any]) -> float:
-    def run() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            cursor.fetchall()
-
-    return best(run)[0]
-
-
-def report(name: str, seconds: float, queries: int, limit: float) -> None:
-    print(
-        f"{name}: {seconds * 1000:.1f} ms, {queries} queries; limit {limit * 1000:.2f} ms; "
-        f"ratio {seconds / limit:.0f}x"
-    )
 
 
 def main() -> None:

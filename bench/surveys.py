@@ -32,9 +32,8 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -44,8 +43,8 @@ import django
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from timing import bare, best, report  # noqa: E402
 
 from wayhome.accounts.models import Office, RoleGrant, User  # noqa: E402
 from wayhome.accounts.permissions import Role  # noqa: E402
@@ -268,35 +267,6 @@ class Plain:
         }
         composite = self.mean([(dimensions[code], weight) for code, weight in self.dimensions])
         return None if composite is None else round(composite, self.places)
-
-
-def best(call: Callable[[], Any], runs: int = 5) -> tuple[float, int, Any]:
-    times = []
-    result: Any = None
-    queries = 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            result = call()
-            times.append(time.perf_counter() - started)
-        queries = len(captured)
-    return min(times), queries, result
-
-
-def bare(sql: str, params: list[Any]) -> float:
-    def run() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            cursor.fetchall()
-
-    return best(run)[0]
-
-
-def report(name: str, seconds: float, queries: int, limit: float) -> None:
-    print(
-        f"{name}: {seconds * 1000:.1f} ms, {queries} queries; limit {limit * 1000:.2f} ms; "
-        f"ratio {seconds / limit:.0f}x"
-    )
 
 
 def rate(name: str, seconds: float, calls: int, queries: int, limit: float) -> None:
