@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "wayhome.portal",
     "wayhome.feedback",
     "wayhome.surveys",
+    "wayhome.reporting",
     "wayhome.api",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("outreach/", include("wayhome.portal.urls")),
     path("feedback/", include("wayhome.feedback.urls")),
     path("surveys/", include("wayhome.surveys.urls")),
+    path("reporting/", include("wayhome.reporting.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

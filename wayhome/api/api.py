@@ -35,6 +35,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/portal", "wayhome.portal.api.router"),
     ("/feedback", "wayhome.feedback.api.router"),
     ("/surveys", "wayhome.surveys.api.router"),
+    ("/reporting/microdata", "wayhome.reporting.microdata_api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}

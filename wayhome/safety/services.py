@@ -33,6 +33,7 @@ from wayhome.audit.services import audit_record, audit_record_many
 from wayhome.cases.models import Case, CaseTransition, Programme
 from wayhome.cases.workflow import PRE_DEPARTURE, Status
 from wayhome.core.countries import COUNTRY_CODES, SUBDIVISION_CODES
+from wayhome.reporting.facts import mark_stale
 from wayhome.safety.models import (
     Restriction,
     RestrictionDecision,
@@ -287,6 +288,7 @@ def holds_sync(*, actor: Any, version: Restriction) -> HoldResult:
                 status_changed_at=now,
                 version=F("version") + 1,
             )
+            mark_stale(chunk)
         for pk, held_from, office_id in locked:
             transitions.append(
                 CaseTransition(
@@ -328,6 +330,7 @@ def holds_sync(*, actor: Any, version: Restriction) -> HoldResult:
                 status_changed_at=now,
                 version=F("version") + 1,
             )
+            mark_stale(chunk)
         holds_new = []
         for pk, status, office_id in rows:
             transitions.append(
