@@ -11,7 +11,7 @@ import factory
 
 from tests.cases.factories import CaseFactory
 from tests.factories import OfficeFactory, UserFactory
-from wayhome.reporting.models import MicrodataRelease, MonthlyReport, ReturnFact
+from wayhome.reporting.models import MicrodataRelease, MonthlyReport, ReturnFact, StaleCase
 
 
 class ReturnFactFactory(factory.django.DjangoModelFactory[ReturnFact]):
@@ -39,6 +39,8 @@ class ReturnFactFactory(factory.django.DjangoModelFactory[ReturnFact]):
             case = CaseFactory.create(office=kwargs["office"])
             kwargs["case"] = case
             kwargs.setdefault("member", case.members.get())
+            # The fact is the test's, not computed from the case: no recomputation pending.
+            StaleCase.objects.filter(case_id=case.pk).delete()
         return super()._create(model_class, *args, **kwargs)
 
 

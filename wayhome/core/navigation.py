@@ -48,6 +48,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Partners"), "reintegration:partner-list", Perm.CASE_VIEW),
     NavItem(_("Referrals to us"), "partner:referral-list", None, when=_partner_user),
     NavItem(_("Surveys"), "surveys:followups", Perm.SURVEY_CONDUCT),
+    NavItem(_("Statistics"), "reporting:dashboard", Perm.REPORT_VIEW),
     NavItem(_("Survey results"), "surveys:results", Perm.REPORT_VIEW),
     NavItem(_("Survey instruments"), "surveys:instrument-list", Perm.SURVEY_MANAGE),
     NavItem(_("Inquiries"), "outreach:inquiry-list", Perm.FEEDBACK_HANDLE),
