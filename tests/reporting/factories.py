@@ -5,7 +5,7 @@ what is computed *from* facts; tests of how facts are computed from cases use re
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 import factory
 
@@ -32,6 +32,7 @@ class ReturnFactFactory(factory.django.DjangoModelFactory[ReturnFact]):
     registered_on = datetime.date(2026, 1, 5)
     applied_on = datetime.date(2026, 1, 20)
     departure_date = datetime.date(2026, 3, 10)
+    days_to_departure = 49
 
     @classmethod
     def _create(cls, model_class: type[ReturnFact], *args: Any, **kwargs: Any) -> ReturnFact:
@@ -63,7 +64,7 @@ class MicrodataReleaseFactory(factory.django.DjangoModelFactory[MicrodataRelease
     def office(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         office = extracted or OfficeFactory.create()
         if create:
-            self.offices.add(office)
+            cast(Any, self).offices.add(office)
 
 
 class MonthlyReportFactory(factory.django.DjangoModelFactory[MonthlyReport]):

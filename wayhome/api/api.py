@@ -36,6 +36,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/feedback", "wayhome.feedback.api.router"),
     ("/surveys", "wayhome.surveys.api.router"),
     ("/reporting/microdata", "wayhome.reporting.microdata_api.router"),
+    ("/reporting", "wayhome.reporting.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}
