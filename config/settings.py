@@ -185,6 +185,10 @@ PUBLIC_API_READ_LIMIT = env.get_int("PUBLIC_API_READ_LIMIT", 600)  # public API 
 FEEDBACK_DUE_DAYS = env.get_int("FEEDBACK_DUE_DAYS", 14)
 # Surveys (wayhome.surveys): a follow-up is overdue this many days after its due date.
 SURVEY_WINDOW_DAYS = env.get_int("SURVEY_WINDOW_DAYS", 30)
+# Statistics (wayhome.reporting): a published cell counts 0 or at least DISCLOSURE_K people;
+# DISCLOSURE_K_SENSITIVE for victims of trafficking, children and health needs. Never below 3.
+DISCLOSURE_K = max(3, env.get_int("DISCLOSURE_K", 5))
+DISCLOSURE_K_SENSITIVE = max(DISCLOSURE_K, env.get_int("DISCLOSURE_K_SENSITIVE", 10))
 OTP_TOTP_ISSUER = "Wayhome"
 
 # Login throttling (django-axes): failures are counted per account, not per address, so that an

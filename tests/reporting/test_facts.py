@@ -198,3 +198,17 @@ def test_other_offices_facts_are_not_counted(personas: Personas) -> None:
     CaseFactory.create(office=personas.office_b)
     assert facts_for(personas.manager_a).count() == 1
     assert facts_for(personas.caseworker_a).count() == 0  # no REPORT_VIEW
+
+
+def test_the_sync_command_and_a_full_rebuild(personas: Personas) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = CaseFactory.create(office=personas.office_a)
+    out = StringIO()
+    call_command("reporting_sync", stdout=out)
+    assert out.getvalue().strip() == "1 cases recomputed."
+    ReturnFact.objects.filter(case=case).update(origin_country="ZZ")  # drifted
+    call_command("reporting_sync", "--all", stdout=out)
+    assert ReturnFact.objects.get(case=case).origin_country == case.destination_country

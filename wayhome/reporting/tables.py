@@ -32,11 +32,11 @@ class Key:
 
 
 def threshold() -> int:
-    return int(getattr(settings, "WAYHOME_DISCLOSURE_K", 5))
+    return int(getattr(settings, "DISCLOSURE_K", 5))
 
 
 def sensitive_threshold() -> int:
-    return int(getattr(settings, "WAYHOME_DISCLOSURE_K_SENSITIVE", 10))
+    return int(getattr(settings, "DISCLOSURE_K_SENSITIVE", 10))
 
 
 @dataclass(frozen=True)
