@@ -130,7 +130,7 @@ def _filters(
         raise invalid_field("office", _("Choose one of your offices."), location="query")
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise invalid_field("date_to", _("The period ends before it starts."), location="query")
-    codes = {
+    codes: dict[str, tuple[str, ...]] = {
         name: (value,)
         for name, value in (
             ("programme", query.programme),
@@ -144,6 +144,7 @@ def _filters(
         date_from=query.date_from if dated else None,
         date_to=query.date_to if dated else None,
         codes=codes,
+        period="departure" if dated else "registration",
     )
 
 
@@ -207,7 +208,7 @@ def get_pipeline(request: HttpRequest, query: Query[FilterQuery]) -> Any:
     """Average days in each status, and the median days from application to departure (over
     departures in the period)."""
     user, filters = _filters(request, query)
-    undated = Filters(offices=filters.offices, codes=filters.codes)
+    undated = Filters(offices=filters.offices, codes=filters.codes, period="registration")
     durations = [
         *figures.time_in_status(facts_for(user, undated)),
         figures.median_days_to_departure(facts_for(user, filters, sync=False)),

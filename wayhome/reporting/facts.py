@@ -107,7 +107,7 @@ def fact_rows(case_ids: list[Any]) -> list[ReturnFact]:
         .select_related("person")
         .order_by("created_at", "id")
     )
-    steps: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    steps: dict[Any, list[Any]] = defaultdict(list)
     for step in (
         CaseTransition.objects.filter(case__in=case_ids)
         .order_by("occurred_at", "id")
@@ -121,7 +121,8 @@ def fact_rows(case_ids: list[Any]) -> list[ReturnFact]:
         .order_by("departure_date")
         .values_list("case_id", "departure_date")
     ):
-        departures.setdefault(case_id, day)
+        if day is not None:
+            departures.setdefault(case_id, day)
     arrivals = dict(Arrival.objects.filter(case__in=case_ids).values_list("case_id", "arrived_on"))
     flags: dict[Any, set[str]] = {}
     for member_id, member_flags in (

@@ -59,7 +59,7 @@ def _table(
     )
 
 
-def _cases(facts: QuerySet[ReturnFact]) -> QuerySet[ReturnFact]:
+def _cases(facts: QuerySet[ReturnFact]) -> Any:
     return facts.filter(principal=True).values("case_id")
 
 
@@ -111,7 +111,7 @@ def median_days_to_departure(facts: QuerySet[ReturnFact]) -> Duration:
     if count < threshold():
         return Duration("to_departure", label, count, None)
     ordered = column.order_by("days_to_departure").values_list("days_to_departure", flat=True)
-    middle = list(ordered[(count - 1) // 2 : count // 2 + 1])
+    middle = [int(day or 0) for day in ordered[(count - 1) // 2 : count // 2 + 1]]
     return Duration("to_departure", label, count, _round(sum(middle) / len(middle)))
 
 
@@ -187,7 +187,7 @@ def budget(facts: QuerySet[ReturnFact]) -> list[BudgetRow]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    money = DecimalField(max_digits=14, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
     rows = (
         BudgetLine.objects.filter(plan__case__in=_cases(facts), withdrawn=False)
         .order_by()
@@ -251,6 +251,8 @@ def scores_by_follow_up(facts: QuerySet[ReturnFact]) -> tuple[list[ScoreRow], Sc
     by_item: dict[str, list[Decimal]] = defaultdict(list)
     by_member: dict[Any, list[tuple[Any, Decimal]]] = defaultdict(list)
     for member, item, day, composite in sets:
+        if composite is None:  # pragma: no cover - filtered out above
+            continue
         by_item[item or ""].append(composite)
         by_member[member].append((day, composite))
     k = threshold()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from dataclasses import replace
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -41,16 +42,19 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, offices: list[Office], exact_allowed: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.offices = {str(office.pk): office for office in offices}
-        self.fields["office"].choices = [
+        cast(forms.ChoiceField, self.fields["office"]).choices = [
             ("", _("All my offices")),
             *((str(office.pk), office.name) for office in offices),
         ]
-        self.fields["origin_country"].choices = [("", _("All")), *country_choices()]
+        cast(forms.ChoiceField, self.fields["origin_country"]).choices = [
+            ("", _("All")),
+            *country_choices(),
+        ]
         if not exact_allowed:
             del self.fields["exact"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise ValidationError(_("The period ends before it starts."), code="period")
@@ -62,8 +66,8 @@ class FilterForm(forms.Form):
             return Filters()
         data = self.cleaned_data
         office = data.get("office")
-        codes = {
-            name: (data[name],)
+        codes: dict[str, tuple[str, ...]] = {
+            name: (str(data[name]),)
             for name in ("programme", "category", "origin_country")
             if data[name]
         }
@@ -90,20 +94,37 @@ def dimension_choices(blank: str | None = None) -> list[tuple[str, Any]]:
 class TableForm(FilterForm):
     """The table builder: rows, optional columns and what is counted, with the same filters."""
 
+    population = forms.ChoiceField(
+        label=_("Who"),
+        choices=[
+            ("departure", _("People who returned (by date of departure)")),
+            ("registration", _("Every case registered (by date of registration)")),
+        ],
+        initial="departure",
+        required=False,
+    )
     rows = forms.ChoiceField(label=_("Rows"), choices=())
     cols = forms.ChoiceField(label=_("Columns"), required=False, choices=())
     measure = forms.ChoiceField(label=_("Count"), choices=MEASURES, initial="people")
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["rows"].choices = dimension_choices()
-        self.fields["cols"].choices = dimension_choices(str(_("None (a one-way table)")))
+        cast(forms.ChoiceField, self.fields["rows"]).choices = dimension_choices()
+        cast(forms.ChoiceField, self.fields["cols"]).choices = dimension_choices(
+            str(_("None (a one-way table)"))
+        )
         # The breakdown first, the filters after.
-        order = ["rows", "cols", "measure"]
+        order = ["population", "rows", "cols", "measure"]
         self.order_fields(order + [name for name in self.fields if name not in order])
 
+    def filters(self) -> Filters:
+        chosen = super().filters()
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("population"):
+            return replace(chosen, period=self.cleaned_data["population"])
+        return chosen
+
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("rows") and data.get("rows") == data.get("cols"):
             raise ValidationError(_("Choose two different breakdowns."), code="same")
         return data

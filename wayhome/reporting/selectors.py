@@ -31,8 +31,10 @@ SENSITIVE_FILTERS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class Filters:
-    """What a statistics page counts: offices (within the reader's), a period of departure or of
-    registration, and codes of any dimension (``{"programme": ["AVRR"], ...}``)."""
+    """What a statistics page counts: offices (within the reader's), whom (``period``:
+    "departure" counts returns — people who travelled, by date of departure; "registration" the
+    whole caseload, by date of registration), dates, and codes of any dimension
+    (``{"programme": ["AVRR"], ...}``)."""
 
     offices: frozenset[uuid.UUID] = frozenset()
     date_from: datetime.date | None = None
@@ -76,6 +78,8 @@ def facts_for(
         facts_sync()
     filters = filters or Filters()
     queryset = ReturnFact.objects.filter(office__in=scope(user, filters))
+    if filters.period == "departure":
+        queryset = queryset.filter(travelling=True).exclude(departure_date=None)
     day = "departure_date" if filters.period == "departure" else "registered_on"
     if filters.date_from:
         queryset = queryset.filter(**{f"{day}__gte": filters.date_from})

@@ -76,7 +76,15 @@ def _allowed(request: HttpRequest) -> None:
 
 
 def _filter_query(request: HttpRequest) -> dict[str, str]:
-    keep = ("office", "date_from", "date_to", "programme", "category", "origin_country")
+    keep = (
+        "office",
+        "date_from",
+        "date_to",
+        "programme",
+        "category",
+        "origin_country",
+        "population",
+    )
     return {name: request.GET[name] for name in keep if request.GET.get(name)}
 
 
@@ -156,7 +164,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for rows, cols, measure in DASHBOARD
     ]
     # The pipeline: the caseload now, whatever the period of departure.
-    caseload = Filters(offices=filters.offices, codes=filters.codes)
+    caseload = Filters(offices=filters.offices, codes=filters.codes, period="registration")
     cases = facts_for(request.user, caseload, sync=False)
     pipeline = table_view(
         tabulate(cases, "status", measure="cases", sensitive=filters.sensitive),
@@ -311,7 +319,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
     _allowed(request)
     form, filters = _forms(request, FilterForm)
     exact = _exact(request, form, filters)
-    undated = Filters(offices=filters.offices, codes=filters.codes)
+    undated = Filters(offices=filters.offices, codes=filters.codes, period="registration")
     values = indicators_compute(
         facts_for(request.user, undated),
         period=(filters.date_from, filters.date_to),
