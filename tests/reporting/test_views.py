@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from tests.cases.factories import CaseFactory
 from tests.conftest import Personas, client_for
 from tests.factories import UserFactory
 from tests.reporting.factories import ReturnFactFactory
@@ -144,3 +145,16 @@ def test_other_offices_cannot_be_chosen(personas: Personas, data: None) -> None:
     response = client.get(reverse("reporting:dashboard"), {"office": str(personas.office_b.pk)})
     assert response.status_code == 200
     assert response.context["form"].errors  # not a choice
+
+
+def test_the_dashboard_is_cached_until_the_facts_change(personas: Personas, data: None) -> None:
+    client = client_for(personas.manager_a)
+    first = client.get(reverse("reporting:dashboard"))
+    assert first.context["figures_from_cache"] is False
+    again = client.get(reverse("reporting:dashboard"))
+    assert again.context["figures_from_cache"] is True
+    assert again.context["body"] == first.context["body"]
+    # A case changes: its facts are recomputed and the figures with them.
+    CaseFactory.create(office=personas.office_a)
+    after = client.get(reverse("reporting:dashboard"))
+    assert after.context["figures_from_cache"] is False

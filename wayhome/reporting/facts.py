@@ -27,17 +27,27 @@ from wayhome.assessments.models import HEALTH_FLAGS, Flag, Screening
 from wayhome.cases.models import Case, CaseMember, CaseTransition, MigrantCategory, Relationship
 from wayhome.cases.workflow import Status
 from wayhome.core import regions
+from wayhome.core.models import Counter
+from wayhome.core.sequences import next_value
 from wayhome.movements.models import Arrival, Booking, BookingStatus
 from wayhome.reporting.dimensions import CHILD_AGE_GROUPS, age_group
 from wayhome.reporting.models import TIMED_STATUSES, ReturnFact, StaleCase, days_field
 
 BATCH = 500
+#: Counts the changes to the facts: cached figures are keyed on it (``generation()``).
+GENERATION = "reporting.facts"
 TERMINAL = {Status.CLOSED, Status.WITHDRAWN, Status.REJECTED}
 OTHER_FLAGS = frozenset(Flag.values) - {
     Flag.VICTIM_OF_TRAFFICKING,
     Flag.UNACCOMPANIED_OR_SEPARATED_CHILD,
     *HEALTH_FLAGS,
 }
+
+
+def generation() -> int:
+    """A number that changes whenever facts are written (cache keys of figures include it)."""
+    value = Counter.objects.filter(scope=GENERATION).values_list("value", flat=True).first()
+    return int(value or 0)
 
 
 def mark_stale(case_ids: Iterable[Any]) -> None:
@@ -196,6 +206,7 @@ def facts_refresh(case_ids: Iterable[Any]) -> int:
             rows = fact_rows(chunk)
             ReturnFact.objects.filter(case__in=chunk).delete()
             ReturnFact.objects.bulk_create(rows, batch_size=BATCH)
+            next_value(GENERATION)
             written += len(rows)
     return written
 
@@ -219,6 +230,7 @@ def facts_sync(*, limit: int | None = None) -> int:
             ReturnFact.objects.bulk_create(rows, batch_size=BATCH)
             for case_id, marked in claimed:
                 StaleCase.objects.filter(case_id=case_id, marked_at=marked).delete()
+            next_value(GENERATION)
         done += len(claimed)
     return done
 

@@ -9,22 +9,28 @@ always protected and audited. Figures are for the offices where the reader holds
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from wayhome.audit.services import audit_record
 from wayhome.core import charts
 from wayhome.reporting import exports, figures
+from wayhome.reporting.facts import generation
 from wayhome.reporting.forms import FilterForm, TableForm
 from wayhome.reporting.indicators import indicators_by_objective, indicators_compute
 from wayhome.reporting.selectors import (
@@ -40,6 +46,9 @@ from wayhome.reporting.tables import TOTAL, Key, Table, sensitive_threshold, tab
 #: Where a row of a table leads to the cases it counts (the case list's own filters; the case
 #: list shows only the cases the reader may open).
 DRILL = {"status": "status", "category": "category", "origin_country": "destination_country"}
+
+#: How long a page's figures are kept (they are also recomputed whenever the facts change).
+CACHE_SECONDS = 600
 
 #: The dashboard's breakdowns: (rows, columns, measure).
 DASHBOARD = [
@@ -143,16 +152,23 @@ def _common(form: FilterForm, exact: bool) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Returns by period, origin, sex and age, programme, category, vulnerability and office;
-    the pipeline: cases by status and the time they take."""
-    _allowed(request)
-    form, filters = _forms(request, FilterForm)
-    exact = _exact(request, form, filters)
-    query = _filter_query(request)
-    facts = facts_for(request.user, filters)
+def _cache_key(name: str, request: HttpRequest, filters: Filters, exact: bool) -> str:
+    """The cache key of a page's figures: they change only when the facts do (the generation),
+    and depend on the offices counted, the filters, exactness and the language."""
+    parts = [
+        name,
+        generation(),
+        sorted(str(office) for office in scope(request.user, filters)),
+        repr(filters),
+        exact,
+        get_language(),
+    ]
+    return "reporting:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _dashboard(
+    request: HttpRequest, facts: Any, filters: Filters, exact: bool, query: dict[str, str]
+) -> dict[str, Any]:
     tables = [
         table_view(
             tabulate(facts, rows, cols, measure=measure, sensitive=filters.sensitive),
@@ -174,14 +190,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         drill=True,
     )
     returns = tables[1].table
-    context = {
-        **_common(form, exact),
+    return {
         "tables": tables,
         "pipeline": pipeline,
         "people": returns.published(TOTAL, TOTAL) if not exact else returns.total,
         "durations": figures.time_in_status(cases),
         "to_departure": figures.median_days_to_departure(facts),
     }
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Returns by period, origin, sex and age, programme, category, vulnerability and office;
+    the pipeline: cases by status and the time they take."""
+    _allowed(request)
+    form, filters = _forms(request, FilterForm)
+    exact = _exact(request, form, filters)
+    query = _filter_query(request)
+    facts = facts_for(request.user, filters)  # recomputes stale cases first
+    key = _cache_key("dashboard", request, filters, exact)
+    body = cache.get(key)
+    context: dict[str, Any] = {**_common(form, exact), "figures_from_cache": body is not None}
+    if body is None:
+        computed = _dashboard(request, facts, filters, exact, query)
+        body = render_to_string(
+            "reporting/includes/dashboard_body.html", {**_common(form, exact), **computed}
+        )
+        cache.set(key, body, CACHE_SECONDS)
+        context.update(computed)
+    context["body"] = mark_safe(body)  # noqa: S308 (our own template, rendered above or cached)
     return render(request, "reporting/dashboard.html", context)
 
 
