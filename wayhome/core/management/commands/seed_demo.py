@@ -27,6 +27,7 @@ from wayhome.movements.demo import seed_travel
 from wayhome.people.demo import seed_people
 from wayhome.portal.demo import seed_portal
 from wayhome.reintegration.demo import seed_reintegration
+from wayhome.reporting.demo import seed_statistics
 from wayhome.surveys.demo import seed_surveys
 
 DEMO_DOMAIN = "demo.wayhome.org"
@@ -138,6 +139,7 @@ SEED_STEPS: list[tuple[str, Callable[[SeedContext], int]]] = [
     ("surveys", seed_surveys),
     ("portal", seed_portal),
     ("feedback", seed_feedback),
+    ("statistics", seed_statistics),
 ]
 
 
