@@ -31,6 +31,7 @@ from wayhome.api.schemas import Error
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember
 from wayhome.reintegration import access
+from wayhome.reporting.selectors import sees_every_case
 from wayhome.surveys import selectors, services
 from wayhome.surveys.models import (
     Instrument,
@@ -477,6 +478,8 @@ def get_results(request: HttpRequest, query: Query[SurveyResultsQuery]) -> Any:
         by=query.by,
         latest_only=query.latest,
     )
+    if not sees_every_case(user, selectors.results_offices(user)):
+        overall, groups = selectors.results_protected(overall, groups)
 
     def out(group: selectors.Group) -> dict[str, Any]:
         return {

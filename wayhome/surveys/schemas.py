@@ -207,10 +207,12 @@ class SurveyResultsQuery(Schema):
 
 class SurveyGroupOut(Schema):
     key: str = Field(description="Country code, programme or cohort (2026-Q1); '' not recorded.")
-    count: int
+    count: int | None = Field(description="null: withheld by disclosure control.")
     mean: str | None
     median: str | None
-    bins: list[int] = Field(description="Counts in [0,0.2), [0.2,0.4), ..., [0.8,1].")
+    bins: list[int | None] = Field(
+        description="Counts in [0,0.2), [0.2,0.4), ..., [0.8,1]; null: withheld (fewer than k)."
+    )
 
 
 class SurveyResultsOut(Schema):

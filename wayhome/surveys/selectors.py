@@ -25,6 +25,8 @@ from wayhome.cases.models import Case, CaseMember, Relationship
 from wayhome.eligibility.evaluation import member_label
 from wayhome.movements.models import Arrival
 from wayhome.reintegration import access
+from wayhome.reporting import disclosure
+from wayhome.reporting.tables import threshold
 from wayhome.surveys.models import (
     Instrument,
     InstrumentVersion,
@@ -425,10 +427,10 @@ BINS = 5
 @dataclass
 class Group:
     key: str
-    count: int
+    count: int | None  # None (like the other figures) when withheld by disclosure control
     mean: Decimal | None
     median: Decimal | None
-    bins: list[int]  # counts in [0, 0.2), [0.2, 0.4), ..., [0.8, 1]
+    bins: list[int | None]  # counts in [0, 0.2), [0.2, 0.4), ..., [0.8, 1]
 
 
 def _bin(value: Decimal) -> int:
@@ -457,6 +459,33 @@ def _summary(key: str, values: list[Decimal]) -> Group:
 
 def results_offices(user: Any) -> set[Any]:
     return offices_with(user, Perm.REPORT_VIEW)
+
+
+def results_protected(overall: Group, groups: list[Group]) -> tuple[Group, list[Group]]:
+    """The distributions after disclosure control (``reporting.disclosure``): the groups by
+    histogram bins are a table whose margins are the groups' counts and the overall histogram;
+    a small cell is withheld with the cells that would reveal it, and a group whose count is
+    withheld shows neither mean nor median. For readers who may not open every case counted."""
+    if not groups:
+        return overall, groups
+    interior = [[int(count or 0) for count in group.bins] for group in groups]
+    k = threshold()
+    thresholds = [[k] * (BINS + 1) for _ in range(len(groups) + 1)]
+    withheld = disclosure.suppress(interior, thresholds)
+    rows = [*groups, overall]
+
+    def shown(index: int, group: Group) -> Group:
+        hidden = (index, BINS) in withheld
+        return Group(
+            key=group.key,
+            count=None if hidden else group.count,
+            mean=None if hidden else group.mean,
+            median=None if hidden else group.median,
+            bins=[None if (index, b) in withheld else group.bins[b] for b in range(BINS)],
+        )
+
+    protected = [shown(index, group) for index, group in enumerate(rows)]
+    return protected[-1], protected[:-1]
 
 
 def results(

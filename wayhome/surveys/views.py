@@ -36,6 +36,8 @@ from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
 from wayhome.reintegration import access
 from wayhome.reintegration.selectors import arrival_date
+from wayhome.reporting.selectors import sees_every_case
+from wayhome.reporting.tables import threshold
 from wayhome.surveys import selectors, services
 from wayhome.surveys.forms import (
     GROUP_LABELS,
@@ -617,7 +619,17 @@ def results(request: HttpRequest) -> HttpResponse:
         if code
         else (None, [])
     )
-    histogram = charts.bar_chart(zip(BIN_LABELS, overall.bins, strict=True)) if overall else None
+    if overall is not None and not sees_every_case(
+        request.user, selectors.results_offices(request.user)
+    ):
+        overall, groups = selectors.results_protected(overall, groups)
+    histogram = (
+        charts.bar_chart(
+            (label, count or 0) for label, count in zip(BIN_LABELS, overall.bins, strict=True)
+        )
+        if overall
+        else None
+    )
     context = {
         "form": form,
         "by_label": GROUP_LABELS.get(by, by),
@@ -626,6 +638,7 @@ def results(request: HttpRequest) -> HttpResponse:
         ),
         "overall": overall,
         "overall_chart": histogram,
+        "k": threshold(),
         "bin_labels": BIN_LABELS,
         "groups": [(group, _group_label(by, group.key)) for group in groups],
     }
