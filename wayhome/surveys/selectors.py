@@ -453,7 +453,7 @@ def _summary(key: str, values: list[Decimal]) -> Group:
         count=len(values),
         mean=(sum(values, Decimal(0)) / len(values)).quantize(places) if values else None,
         median=Decimal(statistics.median(values)).quantize(places) if values else None,
-        bins=bins,
+        bins=list[int | None](bins),
     )
 
 
