@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from tests.conftest import Personas
+from wayhome.api.idempotency import lock_id
 from wayhome.api.models import IdempotencyRecord
 from wayhome.api.services import token_issue
 from wayhome.people.models import Person
@@ -82,14 +85,60 @@ def test_after_an_error_the_key_is_free_for_the_corrected_request(personas: Pers
     assert Person.objects.count() == 1
 
 
+@pytest.mark.postgres_only  # SQLite runs one writer at a time: there the repeat waits its turn
+@pytest.mark.django_db(transaction=True)
 def test_a_repeat_while_the_first_runs_is_told_to_wait(personas: Personas) -> None:
     auth = bearer(personas)
-    post(auth, person(personas), key="slow")
-    IdempotencyRecord.objects.filter(key="slow").update(status_code=0)
-    repeat = post(auth, person(personas), key="slow")
+    scope = hashlib.sha256(hashlib.sha256(auth.encode()).digest()).hexdigest()
+    held = threading.Event()
+    release = threading.Event()
+
+    def first_request_running() -> None:  # another worker's transaction holding the key
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id(scope, "slow")])
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=first_request_running)
+    worker.start()
+    try:
+        assert held.wait(10)
+        repeat = post(auth, person(personas), key="slow")
+    finally:
+        release.set()
+        worker.join()
     assert repeat.status_code == 409
     assert repeat.json()["error"]["code"] == "idempotency_in_progress"
     assert repeat["Retry-After"] == "1"
+    assert not Person.objects.exists()
+    after = post(auth, person(personas), key="slow")  # the key is free once the other ended
+    assert after.status_code == 201
+
+
+def test_a_create_that_fails_after_its_write_keeps_neither(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer is recorded in the create's transaction: when recording fails, the person
+    is not created either, so a retry creates it once."""
+    auth = bearer(personas)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(IdempotencyRecord.objects, "create", broken)
+    client = Client(raise_request_exception=False)
+    headers = {"Authorization": auth, "Idempotency-Key": "crash"}
+    body = json.dumps(person(personas))
+    crashed = client.post(URL, body, content_type="application/json", headers=headers)
+    assert crashed.status_code == 500
+    assert not Person.objects.exists()
+    monkeypatch.undo()
+    retried = post(auth, person(personas), key="crash")
+    assert retried.status_code == 201
+    assert Person.objects.count() == 1
 
 
 def test_an_invalid_key_is_refused_in_the_error_shape(personas: Personas) -> None:

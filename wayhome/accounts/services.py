@@ -17,7 +17,7 @@ from wayhome.audit.services import audit_record
 def office_create(*, actor: Any, code: str, name: str, kind: str, country: str) -> Office:
     office = Office(code=code, name=name, kind=kind, country=country.upper())
     office.full_clean()
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         office.save()
         audit_record(actor=actor, action="office.create", obj=office, office_id=office.pk)
     return office
@@ -40,7 +40,7 @@ def user_create(
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         user.save()
         audit_record(actor=actor, action="user.create", obj=user)
         if office is not None and role is not None:
@@ -49,7 +49,7 @@ def user_create(
 
 
 def role_grant(*, actor: Any, user: User, office: Office, role: str) -> RoleGrant:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         return _grant(actor=actor, user=user, office=office, role=role)
 
 
@@ -86,7 +86,7 @@ def user_password_set(*, actor: Any, user: User, password: str) -> User:
     """Sets a new password (checked by the validators); the audit event holds no secret."""
     validate_password(password, user)
     user.set_password(password)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         user.save(update_fields=["password"])
         audit_record(actor=actor, action="user.password_set", obj=user)
     return user

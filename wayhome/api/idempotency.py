@@ -10,11 +10,19 @@ Field":
   clients never see each other's answers; a request without credentials is not remembered.
 - The same key with a different request (method, path, body) answers 422
   ``idempotency_key_reused``; while the first request runs, a repeat answers 409
-  ``idempotency_in_progress`` with ``Retry-After``.
+  ``idempotency_in_progress`` with ``Retry-After`` (on PostgreSQL; SQLite runs one writer at a
+  time, so there the repeat waits for the first and gets its answer).
 - Only successful answers (2xx) are kept; after an error the key is free, so the client can fix
   the request and send it again with the same key.
-- Answers are kept for ``RETENTION`` (then the key may be used again); a marker left by a request
-  that died mid-way is given up after ``ABANDONED``. The answer is stored encrypted.
+- Answers are kept for ``RETENTION`` (then the key may be used again). The answer is stored
+  encrypted.
+
+**No lost and no doubled writes** (ADR 0023): the request runs in one database transaction with
+the record of its answer. Whatever happens to the process (a worker killed, a machine rebooted),
+either the create and its kept answer are both committed, or neither is: a retry is then either
+answered from the record or done for the first time. While it runs, the key is held by a
+transaction-scoped advisory lock, which PostgreSQL releases when the transaction ends, including
+when the process dies; no marker is ever left behind.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +43,6 @@ from wayhome.api.models import IdempotencyRecord
 API_PREFIX = "/api/v1/"
 HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
-ABANDONED = timedelta(minutes=5)
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -46,25 +53,29 @@ def _digest(*parts: bytes) -> str:
     return hasher.hexdigest()
 
 
-def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
-    """Creates the in-progress marker; returns the earlier record when the key is taken."""
-    now = timezone.now()
-    for _attempt in range(2):
-        try:
-            with transaction.atomic():
-                IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint)
-            return None
-        except IntegrityError:
-            earlier = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
-            if earlier is None:
-                continue  # deleted meanwhile: try again
-            expired = earlier.created_at < now - RETENTION
-            abandoned = earlier.status_code == 0 and earlier.created_at < now - ABANDONED
-            if expired or abandoned:
-                earlier.delete()
-                continue
-            return earlier
-    raise RuntimeError("could not claim an idempotency key")  # pragma: no cover
+def lock_id(scope: str, key: str) -> int:
+    """The advisory lock number of a key: 64 bits of a digest, signed as PostgreSQL wants."""
+    value = int.from_bytes(bytes.fromhex(_digest(scope.encode(), key.encode()))[:8], "big")
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _hold(scope: str, key: str) -> bool:
+    """Takes the key for this transaction; False when another running request holds it."""
+    if connection.vendor != "postgresql":
+        return True  # SQLite: the transaction already holds the only write lock
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_id(scope, key)])
+        (held,) = cursor.fetchone()
+    return bool(held)
+
+
+def _earlier(scope: str, key: str) -> IdempotencyRecord | None:
+    """The kept answer for the key, if any and not expired (an expired one is removed)."""
+    earlier = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+    if earlier is not None and earlier.created_at < timezone.now() - RETENTION:
+        earlier.delete()
+        return None
+    return earlier
 
 
 class IdempotencyMiddleware:
@@ -91,22 +102,36 @@ class IdempotencyMiddleware:
         fingerprint = _digest(
             request.method.encode(), request.get_full_path().encode(), request.body
         )
-        earlier = _claim(scope, key, fingerprint)
-        if earlier is not None:
-            return self._answer_repeat(earlier, fingerprint)
-        try:
+        with transaction.atomic():
+            if not _hold(scope, key):
+                return self._in_progress()
+            earlier = _earlier(scope, key)
+            if earlier is not None:
+                return self._answer_repeat(earlier, fingerprint)
             response = self.get_response(request)
-        except BaseException:
-            IdempotencyRecord.objects.filter(scope=scope, key=key, status_code=0).delete()
-            raise
-        if 200 <= response.status_code < 300 and not getattr(response, "streaming", False):
-            IdempotencyRecord.objects.filter(scope=scope, key=key).update(
-                status_code=response.status_code,
-                content_type=response.get("Content-Type", ""),
-                body=response.content,
-            )
-        else:
-            IdempotencyRecord.objects.filter(scope=scope, key=key, status_code=0).delete()
+            if (
+                200 <= response.status_code < 300
+                and not getattr(response, "streaming", False)
+                and not transaction.get_rollback()
+            ):
+                IdempotencyRecord.objects.create(
+                    scope=scope,
+                    key=key,
+                    fingerprint=fingerprint,
+                    status_code=response.status_code,
+                    content_type=response.get("Content-Type", ""),
+                    body=response.content,
+                )
+        return response
+
+    @staticmethod
+    def _in_progress() -> HttpResponse:
+        response = error_response(
+            409,
+            code="idempotency_in_progress",
+            message=_("A request with this Idempotency-Key is still being processed."),
+        )
+        response["Retry-After"] = "1"
         return response
 
     @staticmethod
@@ -117,14 +142,6 @@ class IdempotencyMiddleware:
                 code="idempotency_key_reused",
                 message=_("This Idempotency-Key was used for a different request."),
             )
-        if earlier.status_code == 0:
-            response = error_response(
-                409,
-                code="idempotency_in_progress",
-                message=_("A request with this Idempotency-Key is still being processed."),
-            )
-            response["Retry-After"] = "1"
-            return response
         replay = HttpResponse(
             bytes(earlier.body or b""),
             status=earlier.status_code,

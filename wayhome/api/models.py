@@ -49,8 +49,9 @@ class IdempotencyRecord(models.Model):
     """The answer to a create sent with an ``Idempotency-Key`` (see wayhome/api/idempotency.py).
 
     ``scope`` is the SHA-256 of the request's credentials, so that keys of different clients
-    never meet; ``status_code`` 0 means the first request is still running. The stored answer
-    names people, so it is encrypted like any personal value.
+    never meet. The record is written in the transaction of the request it answers (never a
+    marker before it). The stored answer names people, so it is encrypted like any personal
+    value.
     """
 
     id = models.BigAutoField(primary_key=True)

@@ -33,7 +33,7 @@ def token_issue(
         expires_at=expires_at,
     )
     token.full_clean()
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         token.save()
         audit_record(
             actor=actor,
@@ -50,7 +50,7 @@ def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     Callers fetch ``token`` through ``selectors.token_get``, which answers 404 for a token that is
     not the actor's own.
     """
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         locked = ApiToken.objects.select_for_update().get(pk=token.pk)
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()

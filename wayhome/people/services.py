@@ -145,7 +145,7 @@ def person_create(*, actor: Any, office: Office, **data: Any) -> Person:
     person = Person(office=office, **cleaned)
     _refresh_indexes(person)
     person.full_clean()
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         person.save(force_insert=True)
         match_keys_refresh(person)
         audit_record(
@@ -163,7 +163,7 @@ def person_update(*, actor: Any, person: Person, version: int | None = None, **d
     """Changes a person's details. With ``version``, a stale edit (someone saved in between) is
     refused. Returns the saved person; unchanged data saves and audits nothing."""
     cleaned = _clean_data(data)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         current = Person.objects.select_for_update().get(pk=person.pk)
         _allowed(actor, Perm.PERSON_CHANGE, current.office_id)
         if version is not None and current.version != version:
@@ -219,7 +219,7 @@ def document_add(*, actor: Any, person: Person, **data: Any) -> IdentityDocument
         raise TypeError(f"unknown document fields: {', '.join(sorted(unknown))}")
     document = IdentityDocument(person=person, **data)
     _document_clean(document)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         document.save(force_insert=True)
         audit_record(
             actor=actor,
@@ -237,7 +237,7 @@ def document_update(
     unknown = set(data) - set(DOCUMENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown document fields: {', '.join(sorted(unknown))}")
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         current = (
             IdentityDocument.objects.select_for_update()
             .select_related("person")
@@ -268,7 +268,7 @@ def document_update(
 
 
 def document_remove(*, actor: Any, document: IdentityDocument) -> None:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         current = (
             IdentityDocument.objects.select_for_update()
             .select_related("person")
@@ -305,7 +305,7 @@ def person_photo_set(*, actor: Any, person: Person, content: bytes | None) -> Pe
             )
         if not photo_type_of(content):
             raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")})
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         current = Person.objects.select_for_update().get(pk=person.pk)
         _allowed(actor, Perm.PERSON_CHANGE, current.office_id)
         current.photo = content
@@ -350,7 +350,7 @@ def match_enquiry_create(
         message=message.strip(),
     )
     enquiry.full_clean()
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         enquiry.save(force_insert=True)
         audit_record(
             actor=actor,
@@ -369,7 +369,7 @@ def match_enquiry_answer(*, actor: Any, enquiry: MatchEnquiry, answer: str) -> M
         raise ValidationError({"answer": _("Write an answer.")})
     if has_control_characters(answer, multiline=True):
         raise ValidationError({"answer": _CONTROL_MESSAGE})
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         current = MatchEnquiry.objects.select_for_update().get(pk=enquiry.pk)
         _allowed(actor, Perm.PERSON_CHANGE, current.to_office_id)
         current.answer = answer.strip()
@@ -405,7 +405,7 @@ def duplicate_decide(
     decision = DuplicateDecision(
         person_a=a, person_b=b, outcome=outcome, decided_by=actor, reason=reason.strip()
     )
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         # Lock both records so that two decisions on one pair cannot cross.
         list(Person.objects.select_for_update().filter(pk__in=[a.pk, b.pk]).order_by("pk"))
         if DuplicateDecision.objects.filter(
@@ -431,7 +431,7 @@ def duplicate_decide(
 def duplicate_decision_reverse(*, actor: Any, decision: DuplicateDecision) -> DuplicateDecision:
     """Reverses a decision: a link is undone (both records separate again), a "distinct" pair
     may be suggested again. The decision stays on record."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         current = (
             DuplicateDecision.objects.select_for_update()
             .select_related("person_a", "person_b")

@@ -406,7 +406,7 @@ def monthly_report_produce(office: Office, month: datetime.date) -> MonthlyRepor
     month = month_start(month)
     pdf = monthly_report_build(office, month)  # slow: outside the transaction
     managers = _managers(office)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         report = (
             MonthlyReport.objects.select_for_update().filter(office=office, month=month).first()
         )
