@@ -28,6 +28,7 @@ LAST_SEEN_RESOLUTION = 60
 MFA_EXEMPT_PREFIXES = (
     "/static/",
     "/healthz",
+    "/metrics",  # a bearer token of its own (WAYHOME_METRICS_TOKEN), no session
     "/api/v1/",  # bearer tokens only; the token pages under /api/tokens/ need MFA
     "/i18n/",
     "/accounts/mfa/",
@@ -95,6 +96,7 @@ class MfaRequiredMiddleware:
 NON_STAFF_PREFIXES = (
     "/static/",
     "/healthz",
+    "/metrics",  # a bearer token of its own (WAYHOME_METRICS_TOKEN), no session
     "/i18n/",
     "/accounts/",
     "/partner/",

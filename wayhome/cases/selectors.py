@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -87,8 +88,24 @@ def case_filter(user: Any, cases: QuerySet[Case], filters: CaseFilters) -> Query
     if filters.overdue:
         cases = cases.filter(status__in=_OPEN, status_changed_at__lt=stuck_before())
     if filters.reference:
-        cases = cases.filter(reference__icontains=filters.reference.strip())
+        cases = cases.filter(reference_matches(filters.reference))
     return cases
+
+
+#: A whole reference (``DE-BER-2026-00042``): found through the unique index, not by a scan.
+_WHOLE_REFERENCE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*-\d{4}-\d{5,}$")
+
+
+def reference_matches(text: str) -> Q:
+    """Cases whose reference is ``text`` (a whole reference, any case: an index lookup) or
+    contains it (a part such as ``2026-00042``: a scan of the references). Text without a digit
+    matches no reference (every reference has a year), so that a search by name never scans."""
+    text = text.strip().upper()
+    if _WHOLE_REFERENCE.match(text):
+        return Q(reference=text)
+    if any(ch.isdigit() for ch in text):
+        return Q(reference__icontains=text)
+    return Q(pk__in=[])
 
 
 def case_search(user: Any, query: str) -> QuerySet[Case]:
@@ -100,7 +117,7 @@ def case_search(user: Any, query: str) -> QuerySet[Case]:
         return cases.none()
     index = crypto.name_index(query)
     by_name = Q(members__person__name_index=index) if index else Q(pk__in=[])
-    matching = Case.objects.filter(Q(reference__icontains=query) | by_name).values("pk")
+    matching = Case.objects.filter(reference_matches(query) | by_name).values("pk")
     return cases.filter(pk__in=matching)
 
 

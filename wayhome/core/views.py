@@ -104,3 +104,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """The cheapest JSON answer (``WAYHOME_BENCH=1`` only): the benchmarks compare against it."""
+    return JsonResponse({"ok": True})
