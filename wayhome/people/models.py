@@ -167,13 +167,19 @@ class MatchKey(models.Model):
     table. Kept in step by ``person_create``/``person_update``; ``rebuild_match_keys`` rebuilds."""
 
     id = models.BigAutoField(primary_key=True)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="match_keys")
-    key = models.CharField(max_length=32, db_index=True)
+    # The unique (person, key) constraint serves lookups by person; the key gets one plain
+    # index (``db_index`` would add a second, ``LIKE`` one on PostgreSQL that no query uses,
+    # and every registration writes about ten keys).
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="match_keys", db_index=False
+    )
+    key = models.CharField(max_length=32)
 
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["person", "key"], name="match_key_once"),
         ]
+        indexes: ClassVar = [models.Index(fields=["key"], name="match_key_key")]
 
     def __str__(self) -> str:
         return f"MatchKey {self.pk}"
