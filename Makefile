@@ -6,11 +6,12 @@ UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: run test env lint types migrations-check pytest messages clean help
+.PHONY: run test env lint types migrations-check pytest messages clean help bench bench-full
 
 help:
 	@echo "make run   - build the environment, migrate SQLite, load demo data, serve http://127.0.0.1:8000"
 	@echo "make test  - lint, types, migration check, the test suite (SQLite; PostgreSQL when WAYHOME_TEST_DATABASE_URL is set)"
+	@echo "make bench - 100,000 synthetic cases on a throwaway PostgreSQL behind gunicorn; writes bench/RESULTS.md (bench-full: 1,000,000)"
 
 $(VENV)/.synced: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,3 +55,26 @@ test: lint types migrations-check pytest
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# Benchmarks at scale (bench/run, bench/scale.py): a throwaway PostgreSQL, synthetic data, gunicorn,
+# wrk; figures and their ratios to a bare Django view written to bench/RESULTS.md.
+bench: env
+	bench/run quick
+
+bench-full: env
+	bench/run full
+
+# Load test (bench/locustfile.py) against a running server, headless, for DURATION seconds:
+#   make load URL=http://127.0.0.1:8000 DURATION=60 USERS=20 [LOCUST_USERS=BareUser]
+# ApiUser needs WAYHOME_BENCH_TOKEN (manage.py issue_token) and, to create people,
+# WAYHOME_BENCH_OFFICE_ID; BareUser needs the server started with WAYHOME_BENCH=1.
+URL ?= http://127.0.0.1:8000
+DURATION ?= 60
+USERS ?= 20
+SPAWN_RATE ?= 5
+LOCUST_USERS ?=
+.PHONY: load
+load: env
+	$(VENV)/bin/locust -f bench/locustfile.py --headless --host $(URL) --users $(USERS) \
+		--spawn-rate $(SPAWN_RATE) --run-time $(DURATION)s --stop-timeout 10 --only-summary \
+		$(LOCUST_USERS)

@@ -65,11 +65,13 @@ INSTALLED_APPS = [
     "wayhome.feedback",
     "wayhome.surveys",
     "wayhome.reporting",
+    "wayhome.imports",
     "wayhome.api",
 ]
 
 MIDDLEWARE = [
     "wayhome.core.middleware.RequestIdMiddleware",
+    "wayhome.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "wayhome.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -95,6 +97,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+
+# Selects written in Python, the rest through Django's form templates (wayhome/core/renderers.py).
+FORM_RENDERER = "wayhome.core.renderers.FastSelectRenderer"
 
 TEMPLATES = [
     {
@@ -126,6 +131,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
         ),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL connection pool (psycopg-pool) in each process, on when WAYHOME_DB_POOL_MAX is set:
+# Django then requires CONN_MAX_AGE 0 (a connection goes back to the pool after each request).
+DB_POOL_MAX = env.get_int("DB_POOL_MAX", 0)
+if DB_POOL_MAX > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env.get_int("DB_POOL_MIN", 2), DB_POOL_MAX),
+        "max_size": DB_POOL_MAX,
+        "timeout": env.get_int("DB_POOL_TIMEOUT", 10),  # seconds a request waits for a connection
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -162,6 +177,9 @@ DUPLICATE_THRESHOLD = float(
     env.get_str("DUPLICATE_THRESHOLD") or _matching.DEFAULT_THRESHOLD  # a plain module: no Django
 )
 ASSISTED_LOOKBACK_YEARS = env.get_int("ASSISTED_LOOKBACK_YEARS", 5)
+# Bulk import (wayhome.imports): the largest file accepted, in bytes, and the most data rows.
+IMPORT_MAX_BYTES = env.get_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.get_int("IMPORT_MAX_ROWS", 100_000)
 
 # Travel (wayhome.movements): voluntariness is re-confirmed at most this many days before
 # departure; a fitness-to-travel check counts if made at most this many days before departure;
@@ -237,7 +255,8 @@ if PRODUCTION:
         # for months, and is hard to undo: the operator opts in (WAYHOME_HSTS_PRELOAD=1) for a
         # domain they control entirely, so Django's reminder about it is silenced until then.
         SILENCED_SYSTEM_CHECKS.append("security.W021")
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Load balancers and Prometheus reach each app server directly on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 if env.get_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONTENT_SECURITY_POLICY = {
@@ -279,7 +298,29 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    # Large files (imports, exports): encrypted by wayhome.core.blobs before they are stored.
+    "blobs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "blobs", "directory_permissions_mode": 0o700},
+    },
 }
+# S3-compatible object storage for the blobs (django-storages) when WAYHOME_S3_BUCKET is set.
+# Objects are private (no ACL is sent: the bucket's own, which must block public access).
+if env.get_str("S3_BUCKET"):
+    STORAGES["blobs"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.get_str("S3_BUCKET"),
+            "endpoint_url": env.get_str("S3_ENDPOINT_URL") or None,
+            "region_name": env.get_str("S3_REGION") or None,
+            "access_key": env.get_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env.get_str("S3_SECRET_ACCESS_KEY") or None,
+            "location": env.get_str("S3_PREFIX") or "",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 TASKS = {
@@ -287,6 +328,11 @@ TASKS = {
         "BACKEND": env.get_str("TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
     }
 }
+
+# Prometheus /metrics (wayhome.core.metrics): served only to requests bearing this token.
+METRICS_TOKEN = env.get_str("METRICS_TOKEN") or ""
+# The bench harness's bare view (/bench/bare), registered only when this is on.
+WAYHOME_BENCH = env.get_bool("BENCH", False)
 
 # E-mail (notifications through the task queue; they carry case references, never names).
 # Without WAYHOME_EMAIL_HOST, mails are written to the console (make run) instead of being sent.

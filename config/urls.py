@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.urls import include, path
 
+from wayhome.core import metrics
 from wayhome.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("wayhome.accounts.urls")),
     path("audit/", include("wayhome.audit.urls")),
@@ -23,6 +26,9 @@ urlpatterns = [
     path("feedback/", include("wayhome.feedback.urls")),
     path("surveys/", include("wayhome.surveys.urls")),
     path("reporting/", include("wayhome.reporting.urls")),
+    path("imports/", include("wayhome.imports.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]
+if settings.WAYHOME_BENCH:  # the bench harness's baseline: Django with no app code (bench/)
+    urlpatterns.insert(0, path("bench/bare", core_views.bench_bare, name="bench-bare"))

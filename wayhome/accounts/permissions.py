@@ -45,6 +45,9 @@ class Perm(StrEnum):
     # Oversight
     REPORT_VIEW = "report.view"
     EXPORT = "data.export"
+    # Bulk import of registrations from files (build order 8); the rows still need the
+    # permissions to register people (and open cases) in the office.
+    IMPORT_RUN = "data.import"
     AUDIT_VIEW = "audit.view"
     DATA_PROTECTION = "data.protection"
     # Administration of an office
@@ -72,7 +75,13 @@ _CASE_WORK = {Perm.PERSON_VIEW, Perm.PERSON_CREATE, Perm.PERSON_CHANGE, Perm.CAS
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CASEWORKER: frozenset(
         _CASE_WORK
-        | {Perm.CASE_CREATE, Perm.CASE_CHANGE, Perm.SENSITIVE_CHILD, Perm.FEEDBACK_HANDLE}
+        | {
+            Perm.CASE_CREATE,
+            Perm.CASE_CHANGE,
+            Perm.SENSITIVE_CHILD,
+            Perm.FEEDBACK_HANDLE,
+            Perm.IMPORT_RUN,
+        }
     ),
     Role.OPERATIONS: frozenset({Perm.PERSON_VIEW, Perm.CASE_VIEW, Perm.MOVEMENT_MANAGE}),
     Role.MEDICAL: frozenset(
@@ -90,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.SENSITIVE_TRAFFICKING,
             Perm.SENSITIVE_CHILD,
             Perm.EXPORT,
+            Perm.IMPORT_RUN,
             Perm.FEEDBACK_HANDLE,
             Perm.PORTAL_MANAGE,
             Perm.SURVEY_CONDUCT,

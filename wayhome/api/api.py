@@ -37,6 +37,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/surveys", "wayhome.surveys.api.router"),
     ("/reporting/microdata", "wayhome.reporting.microdata_api.router"),
     ("/reporting", "wayhome.reporting.api.router"),
+    ("/imports", "wayhome.imports.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}
