@@ -105,6 +105,10 @@ class Case(BaseModel):
                 fields=["office", "status", "-created_at", "-id"], name="case_office_status_recent"
             ),
             models.Index(fields=["assigned_to", "status"]),
+            # The same for a reader of several offices (a manager, a national desk): read in
+            # order and stop at the page, instead of merging and sorting every office's cases.
+            models.Index(fields=["-created_at", "-id"], name="case_recent"),
+            models.Index(fields=["status", "-created_at", "-id"], name="case_status_recent"),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,9 @@ def case_list(user: Any) -> QuerySet[Case]:
     return (
         case_policy.filter(user)
         .select_related("office", "principal", "assigned_to")
+        # A list shows the principal's name, never their photo or contacts (up to 2 MB each,
+        # decrypted for nothing); the notes are read on the case's page.
+        .defer("principal__photo", "principal__contacts", "notes")
         .order_by("-created_at", "-id")
     )
 

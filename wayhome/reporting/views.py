@@ -41,7 +41,15 @@ from wayhome.reporting.selectors import (
     scope,
     sees_every_case,
 )
-from wayhome.reporting.tables import TOTAL, Key, Table, sensitive_threshold, tabulate, threshold
+from wayhome.reporting.tables import (
+    TOTAL,
+    Key,
+    Table,
+    sensitive_threshold,
+    tabulate,
+    tabulate_many,
+    threshold,
+)
 
 #: Where a row of a table leads to the cases it counts (the case list's own filters; the case
 #: list shows only the cases the reader may open).
@@ -171,13 +179,15 @@ def _dashboard(
 ) -> dict[str, Any]:
     tables = [
         table_view(
-            tabulate(facts, rows, cols, measure=measure, sensitive=filters.sensitive),
+            table,
             exact=exact,
             query=query,
             anchor=f"t-{rows}{'-' + cols if cols else ''}",
             drill=True,
         )
-        for rows, cols, measure in DASHBOARD
+        for (rows, cols, _measure), table in zip(
+            DASHBOARD, tabulate_many(facts, DASHBOARD, sensitive=filters.sensitive), strict=True
+        )
     ]
     # The pipeline: the caseload now, whatever the period of departure.
     caseload = Filters(offices=filters.offices, codes=filters.codes, period="registration")
