@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "wayhome.surveys",
     "wayhome.reporting",
     "wayhome.imports",
+    "wayhome.exports",
     "wayhome.api",
 ]
 
@@ -180,6 +181,12 @@ ASSISTED_LOOKBACK_YEARS = env.get_int("ASSISTED_LOOKBACK_YEARS", 5)
 # Bulk import (wayhome.imports): the largest file accepted, in bytes, and the most data rows.
 IMPORT_MAX_BYTES = env.get_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.get_int("IMPORT_MAX_ROWS", 100_000)
+# Exports (wayhome.exports): hours a file is kept, exports a user may ask for per hour, rows
+# read per query and rows between two progress updates.
+EXPORT_TTL_HOURS = env.get_int("EXPORT_TTL_HOURS", 24)
+EXPORTS_PER_HOUR = env.get_int("EXPORTS_PER_HOUR", 10)
+EXPORT_CHUNK_ROWS = env.get_int("EXPORT_CHUNK_ROWS", 2000)
+EXPORT_PROGRESS_ROWS = env.get_int("EXPORT_PROGRESS_ROWS", 1000)
 
 # Travel (wayhome.movements): voluntariness is re-confirmed at most this many days before
 # departure; a fitness-to-travel check counts if made at most this many days before departure;

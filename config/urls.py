@@ -27,6 +27,7 @@ urlpatterns = [
     path("surveys/", include("wayhome.surveys.urls")),
     path("reporting/", include("wayhome.reporting.urls")),
     path("imports/", include("wayhome.imports.urls")),
+    path("exports/", include("wayhome.exports.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

@@ -38,6 +38,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/reporting/microdata", "wayhome.reporting.microdata_api.router"),
     ("/reporting", "wayhome.reporting.api.router"),
     ("/imports", "wayhome.imports.api.router"),
+    ("/exports", "wayhome.exports.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}

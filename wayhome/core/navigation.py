@@ -52,6 +52,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Survey results"), "surveys:results", Perm.REPORT_VIEW),
     NavItem(_("Survey instruments"), "surveys:instrument-list", Perm.SURVEY_MANAGE),
     NavItem(_("Imports"), "imports:run-list", Perm.IMPORT_RUN),
+    NavItem(_("My exports"), "exports:export-list", Perm.EXPORT),
     NavItem(_("Inquiries"), "outreach:inquiry-list", Perm.FEEDBACK_HANDLE),
     NavItem(_("Feedback"), "feedback:feedback-list", Perm.FEEDBACK_HANDLE),
     NavItem(_("Misconduct reports"), "feedback:misconduct-list", Perm.MISCONDUCT_HANDLE),
