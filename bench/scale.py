@@ -278,6 +278,127 @@ def timed_get(url: str, cookie: str) -> float:
     return time.perf_counter() - started
 
 
+# --- import and export (in the bench process, as the task worker runs them) ----------------------
+
+
+IMPORT_HEADERS = [
+    "_uuid",
+    "household",
+    "relationship",
+    "first_name",
+    "last_name",
+    "dob",
+    "sex",
+    "nationality",
+    "programme",
+    "category",
+]
+
+
+def import_file(rows: int, seed: int) -> bytes:
+    """A KoBoToolbox-like CSV: households of one to three people with plausible names."""
+    import csv
+    import io
+
+    rng = random.Random(seed)
+    given = ["Amina", "Bola", "Chidi", "Dawit", "Efua", "Fatou", "Hawa", "Idris", "Kofi", "Musa"]
+    family = ["Bangura", "Camara", "Diallo", "Fofana", "Jallow", "Keita", "Mensah", "Okafor"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IMPORT_HEADERS)
+    n = 0
+    while n < rows:
+        household = f"hh-{seed}-{n}"
+        name = rng.choice(family) + rng.choice(["", "-Ba", "-Sy", "e", "a", "ou"]) + str(n)
+        for position in range(min(rng.choice([1, 1, 2, 3]), rows - n)):
+            born = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randrange(20000))
+            writer.writerow(
+                [
+                    f"kobo-{seed}-{n}",
+                    household,
+                    "principal" if position == 0 else "child",
+                    rng.choice(given) + chr(65 + position),
+                    name,
+                    born.isoformat(),
+                    rng.choice(["female", "male"]),
+                    "NG",
+                    "AVRR",
+                    "stranded",
+                ]
+            )
+            n += 1
+    return out.getvalue().encode()
+
+
+def bench_import(user: User, rows: int) -> dict[str, float]:
+    from wayhome.imports import engine
+    from wayhome.imports.mapping import guess_mapping
+    from wayhome.imports.models import ImportRun
+    from wayhome.imports.services import import_run_create, import_source_create
+
+    office = Office.objects.filter(kind=Office.Kind.HOST).order_by("code").first()
+    assert office is not None
+    mapping = guess_mapping(IMPORT_HEADERS)
+    source = import_source_create(
+        actor=user, office=office, name=f"bench {time.time_ns()}", mapping=mapping
+    )
+    content = import_file(rows, seed=int(time.time()))
+    figures: dict[str, float] = {}
+    for dry in (True, False):
+        run = import_run_create(
+            actor=user, source=source, content=content, file_name="bench.csv", dry_run=dry
+        )
+        started = time.perf_counter()
+        engine.import_run_execute(run.pk)
+        seconds = time.perf_counter() - started
+        run = ImportRun.objects.get(pk=run.pk)
+        key = "dry" if dry else "real"
+        figures[f"{key}_rate"] = rows / seconds
+        figures[f"{key}_s"] = seconds
+        print(
+            f"import ({key} run) of {rows} rows: {seconds:.1f} s, {rows / seconds:,.0f} rows/s, "
+            f"status {run.status}"
+        )
+    return figures
+
+
+EXPORT_CHILD = """
+import os, resource, sys, time
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from wayhome.exports import engine
+started = time.perf_counter()
+export = engine.export_execute(sys.argv[1])
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{export.status} {export.done} {export.size} {seconds:.3f} {peak:.1f}")
+"""
+
+
+def bench_export(user: User, format: str) -> dict[str, float]:
+    """One export of every case the user sees, in its own process (its peak memory is the
+    figure), as the task worker runs it."""
+    from wayhome.exports.services import export_create
+
+    export = export_create(actor=user, kind="cases", format=format, filters={})
+    out = subprocess.run(
+        [sys.executable, "-c", EXPORT_CHILD, str(export.pk)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    status, rows, size, seconds, peak = out[-5:]
+    print(
+        f"export {format}: {status}, {int(rows):,} rows, {int(size) / 1e6:.0f} MB in "
+        f"{float(seconds):.1f} s, peak memory {float(peak):.0f} MB"
+    )
+    assert status == "done", out
+    return {"rows": int(rows), "mb": int(size) / 1e6, "s": float(seconds), "peak": float(peak)}
+
+
 # --- the run --------------------------------------------------------------------------------------
 
 
@@ -410,11 +531,21 @@ def run(cases: int, mode: str) -> None:
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
-    write_results(mode, data, loads, dashboard_cold, warm)
+    extra = {
+        "import": bench_import(user, 10_000),
+        "csv": bench_export(user, "csv"),
+        "xlsx": bench_export(user, "xlsx"),
+    }
+    write_results(mode, data, loads, dashboard_cold, warm, extra)
 
 
 def write_results(
-    mode: str, data: dict[str, Any], loads: dict[str, Load], cold: float, warm: list[float]
+    mode: str,
+    data: dict[str, Any],
+    loads: dict[str, Load],
+    cold: float,
+    warm: list[float],
+    extra: dict[str, dict[str, float]],
 ) -> None:
     bare = loads["bare"]
     lines = [
@@ -457,6 +588,20 @@ def write_results(
         f"Statistics dashboard (`/reporting/`, every office): first request {cold * 1000:,.0f} ms "
         f"(target <= 1 s); later requests median {statistics.median(warm) * 1000:,.0f} ms, "
         f"slowest {max(warm) * 1000:,.0f} ms (target <= 100 ms).",
+        "",
+        f"Bulk import of 10,000 rows (households of one to three, in the bench process as the "
+        f"task worker runs it): dry run {extra['import']['dry_rate']:,.0f} validated rows/s, "
+        f"real run {extra['import']['real_rate']:,.0f} rows/s (target >= 2,000 rows/s).",
+        "",
+        "| Export of every case (the task worker, in its own process) | Rows | Size | Time | "
+        "Rows/s | Peak memory (target <= 300 MB) |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {fmt.upper()} | {extra[fmt]['rows']:,.0f} | {extra[fmt]['mb']:,.0f} MB | "
+            f"{extra[fmt]['s']:,.1f} s | {extra[fmt]['rows'] / extra[fmt]['s']:,.0f} | "
+            f"{extra[fmt]['peak']:,.0f} MB |"
+            for fmt in ("csv", "xlsx")
+        ),
         "",
     ]
     start, end = f"<!-- scale:{mode}:start -->", f"<!-- scale:{mode}:end -->"
