@@ -46,7 +46,7 @@ def test_every_change_operation_requires_the_version_read() -> None:
 @pytest.mark.postgres_only  # two writers at once: SQLite runs one writer at a time
 @pytest.mark.django_db(transaction=True)
 def test_of_two_concurrent_edits_of_a_case_exactly_one_wins(personas: Personas) -> None:
-    case = CaseFactory(office=personas.office_a)
+    case = CaseFactory.create(office=personas.office_a)
     tokens = [
         token_issue(actor=None, user=personas.caseworker_a, name=f"editor {n}")[1] for n in (1, 2)
     ]

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_whole_parts_and_names(personas: Personas) -> None:
-    first, second = (CaseFactory(office=personas.office_a) for _ in range(2))
+    first, second = (CaseFactory.create(office=personas.office_a) for _ in range(2))
     user = personas.caseworker_a
 
     def found(text: str) -> set[str]:
