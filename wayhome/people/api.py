@@ -206,7 +206,9 @@ def _audited_list(request: HttpRequest, query: str = "") -> Any:
         action="person.search" if kind else "person.list",
         details={"by": kind, "api": True} if kind else {"api": True},
     )
-    return person_list(request.auth.user, query=query)  # type: ignore[attr-defined]
+    # The list defers the contacts, which PersonOut shows: load them with the rows (not per row).
+    people = person_list(request.auth.user, query=query)  # type: ignore[attr-defined]
+    return people.defer(None).defer("photo")
 
 
 @router.get("", response=list[PersonOut], summary="People the token's user may see")

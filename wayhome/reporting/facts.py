@@ -228,8 +228,10 @@ def facts_sync(*, limit: int | None = None) -> int:
             rows = fact_rows(ids)
             ReturnFact.objects.filter(case__in=ids).delete()
             ReturnFact.objects.bulk_create(rows, batch_size=BATCH)
-            for case_id, marked in claimed:
-                StaleCase.objects.filter(case_id=case_id, marked_at=marked).delete()
+            # One delete for the batch: the claimed rows are locked, so none was marked again
+            # since it was read (a later mark has a later time and stays to be recomputed).
+            latest = max(marked for _case_id, marked in claimed)
+            StaleCase.objects.filter(case_id__in=ids, marked_at__lte=latest).delete()
             next_value(GENERATION)
         done += len(claimed)
     return done

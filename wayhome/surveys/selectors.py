@@ -384,13 +384,19 @@ def followups(
 
 def followups_due(user: Any, today: datetime.date | None = None) -> dict[str, int]:
     """How many follow-ups are due and overdue for the user (the home page): the same rule as
-    ``followups``, counted by the database — one query per active schedule item of the offices
-    whose cases the user works, whatever the number of cases."""
+    ``followups``, counted by the database in one query (two counts per active schedule item
+    of the offices whose cases the user works), whatever the number of cases."""
     today = today or timezone.localdate()
     cases = access.cases_worked(user, Perm.SURVEY_CONDUCT).filter(arrival__isnull=False)
-    items = ScheduleItem.objects.filter(active=True, office_id__in=cases.values("office_id"))
-    due = overdue = 0
-    for item in items.only("pk", "office_id", "programme", "days_after_arrival", "window_days"):
+    items = list(
+        ScheduleItem.objects.filter(active=True, office_id__in=cases.values("office_id")).only(
+            "pk", "office_id", "programme", "days_after_arrival", "window_days"
+        )
+    )
+    if not items:
+        return {"due": 0, "overdue": 0}
+    counts: dict[str, Count] = {}
+    for n, item in enumerate(items):
         opened = today - datetime.timedelta(days=item.days_after_arrival)
         closed = opened - datetime.timedelta(days=item.window_days)
         answered = Interview.objects.filter(
@@ -398,23 +404,17 @@ def followups_due(user: Any, today: datetime.date | None = None) -> dict[str, in
             schedule_item=item,
             outcome__in=(Outcome.COMPLETED, Outcome.REFUSED),
         )
-        counts = (
-            CaseMember.objects.filter(
-                travelling=True,
-                case__in=cases.filter(
-                    office_id=item.office_id,
-                    programme=item.programme,
-                    arrival__arrived_on__lte=opened,
-                ),
-            )
-            .exclude(Exists(answered))
-            .aggregate(
-                open=Count("pk"),
-                overdue=Count("pk", filter=Q(case__arrival__arrived_on__lt=closed)),
-            )
+        open_ = Q(
+            ~Exists(answered),
+            case__office_id=item.office_id,
+            case__programme=item.programme,
+            case__arrival__arrived_on__lte=opened,
         )
-        due += counts["open"] - counts["overdue"]
-        overdue += counts["overdue"]
+        counts[f"open_{n}"] = Count("pk", filter=open_)
+        counts[f"overdue_{n}"] = Count("pk", filter=open_ & Q(case__arrival__arrived_on__lt=closed))
+    totals = CaseMember.objects.filter(travelling=True, case__in=cases).aggregate(**counts)
+    overdue = sum(totals[f"overdue_{n}"] or 0 for n in range(len(items)))
+    due = sum(totals[f"open_{n}"] or 0 for n in range(len(items))) - overdue
     return {"due": due, "overdue": overdue}
 
 
