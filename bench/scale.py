@@ -363,7 +363,7 @@ def bench_import(user: User, rows: int) -> dict[str, float]:
 
 
 EXPORT_CHILD = """
-import os, resource, sys, time
+import os, sys, time
 sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django
@@ -372,7 +372,9 @@ from wayhome.exports import engine
 started = time.perf_counter()
 export = engine.export_execute(sys.argv[1])
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this process's own peak (ru_maxrss would count the parent's pages copied at fork).
+status = open("/proc/self/status").read()
+peak = int(next(l for l in status.splitlines() if l.startswith("VmHWM")).split()[1]) / 1024
 print(f"{export.status} {export.done} {export.size} {seconds:.3f} {peak:.1f}")
 """
 
