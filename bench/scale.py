@@ -281,6 +281,10 @@ def timed_get(url: str, cookie: str) -> float:
 # --- import and export (in the bench process, as the task worker runs them) ----------------------
 
 
+#: Rows of the bulk-import figure: its rate is bound by the duplicate check against the register,
+#: not by the file's length.
+IMPORT_ROWS = {"quick": 2_000, "full": 10_000}
+
 IMPORT_HEADERS = [
     "_uuid",
     "household",
@@ -534,7 +538,7 @@ def run(cases: int, mode: str) -> None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
     extra = {
-        "import": bench_import(user, 10_000),
+        "import": bench_import(user, IMPORT_ROWS[mode]),
         "csv": bench_export(user, "csv"),
         "xlsx": bench_export(user, "xlsx"),
     }
@@ -591,9 +595,10 @@ def write_results(
         f"(target <= 1 s); later requests median {statistics.median(warm) * 1000:,.0f} ms, "
         f"slowest {max(warm) * 1000:,.0f} ms (target <= 100 ms).",
         "",
-        f"Bulk import of 10,000 rows (households of one to three, in the bench process as the "
-        f"task worker runs it): dry run {extra['import']['dry_rate']:,.0f} validated rows/s, "
-        f"real run {extra['import']['real_rate']:,.0f} rows/s (target >= 2,000 rows/s).",
+        f"Bulk import of {IMPORT_ROWS[mode]:,} rows (households of one to three, in the bench "
+        f"process as the task worker runs it): dry run "
+        f"{extra['import']['dry_rate']:,.0f} validated rows/s, real run "
+        f"{extra['import']['real_rate']:,.0f} rows/s (target >= 2,000 rows/s).",
         "",
         "| Export of every case (the task worker, in its own process) | Rows | Size | Time | "
         "Rows/s | Peak memory (target <= 300 MB) |",
