@@ -186,6 +186,8 @@ IMPORT_MAX_ROWS = env.get_int("IMPORT_MAX_ROWS", 100_000)
 EXPORT_TTL_HOURS = env.get_int("EXPORT_TTL_HOURS", 24)
 EXPORTS_PER_HOUR = env.get_int("EXPORTS_PER_HOUR", 10)
 EXPORT_CHUNK_ROWS = env.get_int("EXPORT_CHUNK_ROWS", 2000)
+# Lists count matching rows up to this many and then say "more than" (wayhome/core/paging.py).
+LIST_COUNT_CAP = env.get_int("LIST_COUNT_CAP", 10_000)
 EXPORT_PROGRESS_ROWS = env.get_int("EXPORT_PROGRESS_ROWS", 1000)
 
 # Travel (wayhome.movements): voluntariness is re-confirmed at most this many days before

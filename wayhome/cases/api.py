@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import AfterValidator
 
 from wayhome.accounts.models import Office
@@ -31,6 +31,7 @@ from wayhome.cases.forms import caseworkers_of
 from wayhome.cases.models import Case, CaseTransition, MigrantCategory, Programme, Relationship
 from wayhome.cases.services import case_create, case_member_add, case_transition, case_update
 from wayhome.cases.workflow import Status as CaseStatus
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.people.selectors import person_policy
 
 router = Router(tags=["cases"])
@@ -166,7 +167,7 @@ def _caseworker(office_id: uuid.UUID, user_id: uuid.UUID | None, field: str) -> 
 
 
 @router.get("", response=list[CaseSummary], summary="Cases the token's user may see")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_cases(request: HttpRequest, filters: Query[CaseFiltersIn]) -> Any:
     """Newest first, paged with ``limit`` and ``offset``; filters as query parameters (never a
     name: search names with ``POST /cases/search``). Audited as a list."""
@@ -189,7 +190,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFiltersIn]) -> Any:
 
 
 @router.post("/search", response=list[CaseSummary], summary="Find cases by reference or name")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def search_cases(request: HttpRequest, payload: CaseSearchIn) -> Any:
     """By reference, or the exact full name of the principal or a member (blind index).
     Audited without the searched text."""

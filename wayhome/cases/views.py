@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -51,6 +50,7 @@ from wayhome.cases.workflow import Status, Unmet
 from wayhome.core.countries import country_name, subdivision_name
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import add_query, is_partial, no_store
+from wayhome.core.paging import CappedPaginator
 from wayhome.people.models import Person
 
 #: Cases shown per page of the list.
@@ -86,7 +86,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             request.user, selectors.case_list(request.user), filter_form.filters()
         )
         source = request.GET
-    page = Paginator(cases, PAGE_SIZE).get_page(source.get("page"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(source.get("page"))
     audit_record(
         actor=request.user,
         action="case.search" if query else "case.list",

@@ -12,11 +12,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.api.errors import error_response
 from wayhome.api.fields import api_user
 from wayhome.api.schemas import Error
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.exports.models import Export
 from wayhome.exports.selectors import export_get, export_list
 from wayhome.exports.services import TooManyExports, export_create
@@ -81,7 +82,7 @@ def create_export(request: HttpRequest, payload: ExportIn) -> Any:
 
 
 @router.get("", response=list[ExportOut], summary="My exports, the newest first")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_exports(request: HttpRequest) -> QuerySet[Export]:
     return export_list(api_user(request))
 

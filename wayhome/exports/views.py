@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -29,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from wayhome.audit.services import audit_record
 from wayhome.core.blobs import blob_open
 from wayhome.core.http import is_partial, no_store
+from wayhome.core.paging import CappedPaginator
 from wayhome.exports.models import Export
 from wayhome.exports.selectors import export_get, export_list, may_export
 from wayhome.exports.services import TooManyExports, export_create, export_expire
@@ -63,7 +63,7 @@ def export_list_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         return _create(request)
-    page = Paginator(export_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(export_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return no_store(render(request, "exports/export_list.html", {"page": page}))
 
 

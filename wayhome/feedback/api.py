@@ -15,12 +15,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.accounts.models import User
 from wayhome.api.errors import invalid_field, run_service
 from wayhome.api.fields import api_user
 from wayhome.api.schemas import Error
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.feedback import access, selectors, services
 from wayhome.feedback.models import Feedback, FeedbackNote
 from wayhome.feedback.schemas import (
@@ -100,7 +101,7 @@ def _fresh(user: Any, feedback: Feedback) -> Any:
     response=list[FeedbackSummaryOut],
     summary="The reports the user handles, the first due first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_feedback(request: HttpRequest, filters: Query[FeedbackFiltersIn]) -> QuerySet[Feedback]:
     """Feedback and complaints of the offices where the user handles feedback; reports of
     misconduct only for the ethics officers of their office. Filters as query parameters; paged

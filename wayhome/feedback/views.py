@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from wayhome.accounts.policies import has_perm_anywhere, offices_with
 from wayhome.core import charts
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
+from wayhome.core.paging import CappedPaginator
 from wayhome.feedback import access, selectors, services
 from wayhome.feedback.forms import (
     FilterForm,
@@ -71,7 +71,7 @@ def _queue_page(request: HttpRequest, queue: access.Queue) -> HttpResponse:
         overdue=bool(form.value("overdue")),
     )
     reports = selectors.feedback_list(request.user, filters, queue=queue)
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.api.errors import error_response
 from wayhome.api.fields import api_user
 from wayhome.api.schemas import Error
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.imports.models import ImportRun, ImportSource
 from wayhome.imports.reader import FileRefused, max_bytes
 from wayhome.imports.selectors import (
@@ -66,13 +67,13 @@ class RunOut(Schema):
 
 
 @router.get("/sources", response=list[SourceOut], summary="The import sources the user may use")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_sources(request: HttpRequest) -> QuerySet[ImportSource]:
     return import_source_list(api_user(request))
 
 
 @router.get("", response=list[RunOut], summary="Import runs, the newest first")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_runs(request: HttpRequest) -> QuerySet[ImportRun]:
     return import_run_list(api_user(request))
 

@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wayhome.audit.services import audit_record
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import is_partial, no_store
+from wayhome.core.paging import CappedPaginator
 from wayhome.imports import mapping as fields
 from wayhome.imports.forms import RunForm, SourceForm
 from wayhome.imports.models import ImportRun, ImportSource
@@ -175,7 +175,7 @@ def source_update(request: HttpRequest, import_source_id: uuid.UUID) -> HttpResp
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
     _offices_or_404(request)
-    paginator = Paginator(import_run_list(request.user), PAGE_SIZE)
+    paginator = CappedPaginator(import_run_list(request.user), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {"page": page, "has_sources": import_source_list(request.user).exists()}
     return no_store(render(request, "imports/run_list.html", context))
@@ -247,7 +247,7 @@ def _progress_context(run: ImportRun) -> dict[str, Any]:
 @require_GET
 def run_detail(request: HttpRequest, import_run_id: uuid.UUID) -> HttpResponse:
     run = import_run_get(request.user, import_run_id, with_report=True)
-    paginator = Paginator(run.report if run.finished else [], REPORT_PAGE_SIZE)
+    paginator = CappedPaginator(run.report if run.finished else [], REPORT_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         **_progress_context(run),

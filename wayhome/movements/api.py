@@ -27,7 +27,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
@@ -39,6 +39,7 @@ from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember
 from wayhome.cases.selectors import case_access, case_get
 from wayhome.consent.selectors import member_get
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.movements import airports, selectors, services
 from wayhome.movements.handover import package_of
 from wayhome.movements.manifest import MANIFEST_FIELDS, manifest_rows
@@ -913,7 +914,7 @@ def create_handover(request: HttpRequest, case_id: uuid.UUID, payload: TravelHan
     response=list[TravelHandoverListOut],
     summary="Hand-overs sent by the user's offices or received by them (no package)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_handovers(request: HttpRequest) -> QuerySet[Handover]:
     """Newest first, paged with ``limit`` and ``offset``."""
     user = api_user(request)

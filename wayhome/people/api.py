@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
@@ -20,6 +20,7 @@ from wayhome.accounts.policies import has_perm_anywhere, offices_with
 from wayhome.api.errors import django_validation_error
 from wayhome.api.schemas import Error
 from wayhome.audit.services import audit_record
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.people.duplicates import duplicate_candidates
 from wayhome.people.models import Person
 from wayhome.people.selectors import (
@@ -212,14 +213,14 @@ def _audited_list(request: HttpRequest, query: str = "") -> Any:
 
 
 @router.get("", response=list[PersonOut], summary="People the token's user may see")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_people(request: HttpRequest) -> Any:
     """Newest first, paged with ``limit`` and ``offset``. Audited as a list."""
     return _audited_list(request)
 
 
 @router.post("/search", response=list[PersonOut], summary="Find people by exact name or birth")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def search_people(request: HttpRequest, payload: PersonSearchIn) -> Any:
     """Exact lookup through the blind indexes; audited without the searched text."""
     return _audited_list(request, payload.q)

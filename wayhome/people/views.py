@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -27,6 +26,7 @@ from wayhome.audit.services import audit_record
 from wayhome.core.countries import country_name
 from wayhome.core.http import add_query, is_partial, safe_next
 from wayhome.core.languages import language_name
+from wayhome.core.paging import CappedPaginator
 from wayhome.people.duplicates import IDENTITY_FIELDS, duplicate_candidates
 from wayhome.people.forms import (
     DocumentForm,
@@ -92,7 +92,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     form = PersonSearchForm(data if "q" in data else None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    paginator = Paginator(select_people(request.user, query=query), PAGE_SIZE)
+    paginator = CappedPaginator(select_people(request.user, query=query), PAGE_SIZE)
     page = paginator.get_page(data.get("page"))
     kind = search_kind(query)
     audit_record(

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
@@ -24,6 +24,7 @@ from wayhome.api.errors import invalid_field, run_service
 from wayhome.api.fields import api_user
 from wayhome.api.schemas import Error
 from wayhome.audit.services import audit_record
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.portal import selectors, services
 from wayhome.portal.models import CountryPage, Inquiry
 from wayhome.portal.schemas import (
@@ -50,7 +51,7 @@ CONFLICT: dict[int, Any] = {409: Error}
     response=list[PortalInquirySummaryOut],
     summary="The inquiries to the user's offices, newest first (no personal data)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_inquiries(
     request: HttpRequest, status: InquiryStatusCode | None = None
 ) -> QuerySet[Inquiry]:
@@ -100,7 +101,7 @@ def update_inquiry(request: HttpRequest, inquiry_id: uuid.UUID, payload: PortalI
     response=list[PortalCountryPageOut],
     summary="The country pages the user's offices maintain",
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_country_pages(request: HttpRequest) -> QuerySet[CountryPage]:
     """By country and language; paged with ``limit`` and ``offset``."""
     return selectors.country_page_list(api_user(request))

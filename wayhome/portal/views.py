@@ -20,7 +20,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +35,7 @@ from wayhome.core.countries import COUNTRY_CODES, country_name
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
 from wayhome.core.languages import language_name
+from wayhome.core.paging import CappedPaginator
 from wayhome.core.ratelimit import Limit, over
 from wayhome.portal import selectors, services
 from wayhome.portal.forms import (
@@ -164,7 +164,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     filter_form = InquiryFilterForm(request.GET or None)
     status = filter_form.status_value() if request.GET else ""
     inquiries = selectors.inquiry_list(request.user, status=status)
-    page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "inquiry": inquiry,

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
@@ -40,6 +40,7 @@ from wayhome.api.schemas import Error
 from wayhome.audit.services import audit_record
 from wayhome.cases.models import Case, CaseMember
 from wayhome.core.money import CENT
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.reintegration import access, selectors, services
 from wayhome.reintegration.models import (
     BudgetLine,
@@ -650,7 +651,7 @@ def create_delivery(request: HttpRequest, case_id: uuid.UUID, payload: ReintDeli
     response=list[ReintPartnerOut],
     summary="The partners registered by the user's offices",
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_partners(request: HttpRequest) -> QuerySet[Partner]:
     """By name, paged with ``limit`` and ``offset``."""
     return selectors.partners_visible(api_user(request)).order_by("name", "id")

@@ -18,10 +18,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.api.errors import run_service
 from wayhome.api.fields import api_user
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.reintegration import selectors, services
 from wayhome.reintegration.api import ERRORS
 from wayhome.reintegration.models import Referral
@@ -56,7 +57,7 @@ def _report(request: HttpRequest, referral_id: uuid.UUID, move: str, note: str) 
     response=list[PartnerReferralSummaryOut],
     summary="What was referred to your organisation, latest first (never a revoked referral)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_referrals(request: HttpRequest) -> QuerySet[Referral]:
     """Paged with ``limit`` and ``offset``. No names: open one to read what was shared."""
     return selectors.partner_referrals(api_user(request))

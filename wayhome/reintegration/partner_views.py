@@ -19,7 +19,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from wayhome.core.exports import safe_cell
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
 from wayhome.core.languages import language_name
+from wayhome.core.paging import CappedPaginator
 from wayhome.core.text import validate_multiline
 from wayhome.people.models import Person
 from wayhome.reintegration import services
@@ -170,7 +170,9 @@ def _row(referral: Referral) -> dict[str, Any]:
 @require_GET
 def referral_list(request: HttpRequest) -> HttpResponse:
     """The referrals to the user's organisations, latest first (empty for anyone else)."""
-    page = Paginator(partner_referrals(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(partner_referrals(request.user), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {"page": page, "rows": [_row(referral) for referral in page.object_list]}
     return no_store(render(request, "partner/referral_list.html", context))
 

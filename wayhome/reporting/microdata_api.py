@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wayhome.accounts.models import Office
 from wayhome.api.errors import error_response, invalid_field, run_service
 from wayhome.api.fields import MultiLine, SingleLine, api_user
 from wayhome.api.schemas import Error
+from wayhome.core.paging import CappedLimitOffset
 from wayhome.reporting import microdata
 from wayhome.reporting.models import MicrodataRelease
 
@@ -121,7 +122,7 @@ def _allowed(user: Any) -> None:
     response=list[MicrodataReleaseOut],
     summary="The microdata releases the user may see, the newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffset)
 def list_releases(request: HttpRequest) -> QuerySet[MicrodataRelease]:
     """The user's own releases and refusals, and those of the offices where they are a data
     protection officer. Paged with ``limit`` and ``offset``. 403 for a user who may ask for no

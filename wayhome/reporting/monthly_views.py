@@ -8,7 +8,6 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -18,6 +17,7 @@ from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere
 from wayhome.audit.services import audit_record
 from wayhome.core.http import no_store
+from wayhome.core.paging import CappedPaginator
 from wayhome.reporting.monthly import monthly_report_get, monthly_report_list
 
 PAGE_SIZE = 50
@@ -29,7 +29,9 @@ def monthly_list(request: HttpRequest) -> HttpResponse:
     """The reports of the offices where the user holds REPORT_VIEW, newest first."""
     if not has_perm_anywhere(request.user, Perm.REPORT_VIEW):
         raise PermissionDenied
-    page = Paginator(monthly_report_list(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(monthly_report_list(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "reporting/monthly_list.html", {"page": page})
 
 
