@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "wayhome.reporting",
     "wayhome.imports",
     "wayhome.exports",
+    "wayhome.protection",
     "wayhome.api",
 ]
 
@@ -188,6 +189,12 @@ EXPORTS_PER_HOUR = env.get_int("EXPORTS_PER_HOUR", 10)
 EXPORT_CHUNK_ROWS = env.get_int("EXPORT_CHUNK_ROWS", 2000)
 # Lists count matching rows up to this many and then say "more than" (wayhome/core/paging.py).
 LIST_COUNT_CAP = env.get_int("LIST_COUNT_CAP", 10_000)
+# Bulk-access alerts (wayhome.protection.alerts): this many different person records opened by
+# one user within ACCESS_ALERT_MINUTES, or this many exports within ACCESS_ALERT_EXPORT_HOURS.
+ACCESS_ALERT_RECORDS = env.get_int("ACCESS_ALERT_RECORDS", 50)
+ACCESS_ALERT_MINUTES = env.get_int("ACCESS_ALERT_MINUTES", 10)
+ACCESS_ALERT_EXPORTS = env.get_int("ACCESS_ALERT_EXPORTS", 5)
+ACCESS_ALERT_EXPORT_HOURS = env.get_int("ACCESS_ALERT_EXPORT_HOURS", 24)
 EXPORT_PROGRESS_ROWS = env.get_int("EXPORT_PROGRESS_ROWS", 1000)
 
 # Travel (wayhome.movements): voluntariness is re-confirmed at most this many days before

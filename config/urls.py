@@ -28,6 +28,7 @@ urlpatterns = [
     path("reporting/", include("wayhome.reporting.urls")),
     path("imports/", include("wayhome.imports.urls")),
     path("exports/", include("wayhome.exports.urls")),
+    path("protection/", include("wayhome.protection.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

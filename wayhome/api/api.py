@@ -39,6 +39,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/reporting", "wayhome.reporting.api.router"),
     ("/imports", "wayhome.imports.api.router"),
     ("/exports", "wayhome.exports.api.router"),
+    ("/protection", "wayhome.protection.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}

@@ -39,6 +39,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"]),
             # The auditor's page: one office's events, newest first, cut by keyset on seq.
             models.Index(fields=["office_id", "seq"], name="audit_event_office_seq"),
+            # A user's recent events (wayhome.protection's bulk-access alerts).
+            models.Index(fields=["actor_id", "occurred_at"], name="audit_event_actor_time"),
         ]
 
     def __str__(self) -> str:

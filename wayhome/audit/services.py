@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from wayhome.audit import watchers
 from wayhome.audit.chain import event_hash, head_mac
 from wayhome.audit.models import AuditEvent, AuditHead
 from wayhome.core.context import current_request_id
@@ -95,4 +96,5 @@ def _append(
         head.hash = previous
         head.mac = head_mac(seq=seq, hash=previous)
         head.save(update_fields=["seq", "hash", "mac"])
+        watchers.notify(actor_id, action, events)
     return events

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProtectionConfig(AppConfig):
+    """Data protection in operation (build order 9): bulk-access alerts for the data protection
+    officer."""
+
+    name = "wayhome.protection"
+    label = "protection"
+    verbose_name = _("Data protection")
+
+    def ready(self) -> None:
+        from wayhome.audit import actions
+        from wayhome.protection import alerts
+
+        actions.register(
+            {
+                "protection.alert_list": _("Listed access alerts"),
+                "protection.alert_view": _("Viewed an access alert"),
+                "protection.alert_close": _("Closed an access alert"),
+            }
+        )
+        alerts.register()

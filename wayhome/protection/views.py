@@ -1,0 +1,92 @@
+"""The data protection officer's pages: access alerts of their offices, each closed with an
+outcome. Reading them is audited; anyone without ``Perm.DATA_PROTECTION`` gets 404."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wayhome.audit.services import audit_record
+from wayhome.core.forms import add_service_errors
+from wayhome.core.http import no_store
+from wayhome.core.paging import CappedPaginator
+from wayhome.protection.forms import AlertCloseForm, AlertFilterForm
+from wayhome.protection.models import AccessAlert
+from wayhome.protection.selectors import alert_get, alert_list, may_protect
+from wayhome.protection.services import alert_close
+
+PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def alert_list_view(request: HttpRequest) -> HttpResponse:
+    if not may_protect(request.user):
+        raise Http404
+    form = AlertFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    page = CappedPaginator(alert_list(request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    audit_record(
+        actor=request.user,
+        action="protection.alert_list",
+        details={"page": page.number, "shown": len(page.object_list), "status": status},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "filter_query": query.urlencode()}
+    return no_store(render(request, "protection/alert_list.html", context))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_detail(request: HttpRequest, access_alert_id: uuid.UUID) -> HttpResponse:
+    alert = alert_get(request.user, access_alert_id)
+    status = 200
+    if request.method == "POST":
+        form = AlertCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                alert_close(
+                    actor=request.user,
+                    alert=alert,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                    version=form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict") and exc.code == "stale":
+                    messages.error(request, " ".join(exc.messages))
+                    status = 409
+                    alert = alert_get(request.user, access_alert_id)
+                    form = AlertCloseForm(initial={"version": alert.version})
+                else:
+                    add_service_errors(form, exc)
+                    status = 400
+            else:
+                messages.success(request, _("The alert is closed."))
+                return redirect("protection:alert-detail", access_alert_id=alert.pk)
+        else:
+            status = 400
+    else:
+        form = AlertCloseForm(initial={"version": alert.version})
+    audit_record(
+        actor=request.user,
+        action="protection.alert_view",
+        obj=alert,
+        office_id=alert.offices.values_list("pk", flat=True).first(),
+    )
+    context = {
+        "alert": alert,
+        "offices": list(alert.offices.order_by("name")),
+        "form": form if alert.status == AccessAlert.Status.OPEN else None,
+    }
+    return no_store(render(request, "protection/alert_detail.html", context, status=status))
