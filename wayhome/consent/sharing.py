@@ -42,6 +42,36 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+def consent_relied_on(
+    person: Person | Any,
+    *,
+    purpose: str,
+    recipient_kind: str,
+    recipient_office: Office | None = None,
+    recipient_name: str = "",
+) -> DataSharingConsent | None:
+    """The active consent of ``person`` that covers ``purpose`` and this recipient (the most
+    recently given), or None."""
+    candidates = DataSharingConsent.objects.filter(
+        person_id=person.pk,
+        purpose=purpose,
+        recipient_kind=recipient_kind,
+        revoked_on__isnull=True,
+        given_on__lte=timezone.localdate(),
+    ).order_by("-given_on", "-created_at")
+    office_id = recipient_office.pk if recipient_office is not None else None
+    if recipient_kind == DataSharingConsent.RecipientKind.ORIGIN_OFFICE:
+        if office_id is None:
+            return None
+        return candidates.filter(recipient_office_id=office_id).first()
+    if not recipient_name.strip() or office_id is not None:
+        return None
+    return next(
+        (c for c in candidates if _same_name(c.recipient_name, recipient_name)),
+        None,
+    )
+
+
 def sharing_allowed(
     person: Person | Any,
     *,
@@ -51,21 +81,15 @@ def sharing_allowed(
     recipient_name: str = "",
 ) -> bool:
     """True when an active consent of ``person`` covers ``purpose`` and this recipient."""
-    candidates = DataSharingConsent.objects.filter(
-        person_id=person.pk,
-        purpose=purpose,
-        recipient_kind=recipient_kind,
-        revoked_on__isnull=True,
-        given_on__lte=timezone.localdate(),
-    )
-    office_id = recipient_office.pk if recipient_office is not None else None
-    if recipient_kind == DataSharingConsent.RecipientKind.ORIGIN_OFFICE:
-        return office_id is not None and candidates.filter(recipient_office_id=office_id).exists()
-    if not recipient_name.strip() or office_id is not None:
-        return False
-    return any(
-        _same_name(name, recipient_name)
-        for name in candidates.values_list("recipient_name", flat=True)
+    return (
+        consent_relied_on(
+            person,
+            purpose=purpose,
+            recipient_kind=recipient_kind,
+            recipient_office=recipient_office,
+            recipient_name=recipient_name,
+        )
+        is not None
     )
 
 

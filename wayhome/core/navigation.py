@@ -60,5 +60,6 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Audit trail"), "audit:event-list", Perm.AUDIT_VIEW),
     NavItem(_("Break-the-glass accesses"), "assessments:breakglass-list", Perm.DATA_PROTECTION),
     NavItem(_("Access alerts"), "protection:alert-list", Perm.DATA_PROTECTION),
+    NavItem(_("Transfer register"), "protection:transfer-list", Perm.DATA_PROTECTION),
     NavItem(_("API tokens"), "api:token-list", None),
 ]

@@ -34,6 +34,8 @@ class ExportKind:
     view_perm: ClassVar[Perm]
     #: (column header, value path for ``values_list``)
     columns: ClassVar[Sequence[tuple[Promise, str]]]
+    #: The list page's filter fields that a POSTed export form carries.
+    filter_fields: ClassVar[Sequence[str]] = ()
 
     def offices(self, user: Any) -> set[uuid.UUID]:
         """Offices whose records ``user`` may export."""
@@ -95,6 +97,16 @@ class CasesExport(ExportKind):
         (_("family name(s)"), "principal__family_name"),
         (_("sex"), "principal__sex"),
         (_("date of birth"), "principal__date_of_birth"),
+    )
+    filter_fields = (
+        "status",
+        "category",
+        "office",
+        "caseworker",
+        "destination_country",
+        "mine",
+        "overdue",
+        "reference",
     )
 
     def _form(self, user: Any, filters: dict[str, Any]) -> Any:

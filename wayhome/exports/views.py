@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -29,30 +30,25 @@ from wayhome.audit.services import audit_record
 from wayhome.core.blobs import blob_open
 from wayhome.core.http import is_partial, no_store
 from wayhome.core.paging import CappedPaginator
+from wayhome.exports.kinds import KINDS
 from wayhome.exports.models import Export
 from wayhome.exports.selectors import export_get, export_list, may_export
 from wayhome.exports.services import TooManyExports, export_create, export_expire
+from wayhome.protection.models import Transfer
+from wayhome.protection.transfers import transfer_record
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {
     Export.Format.CSV: "text/csv; charset=utf-8",
     Export.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-#: The case list's filter fields a POSTed export form carries.
-FILTER_FIELDS = (
-    "status",
-    "category",
-    "office",
-    "caseworker",
-    "destination_country",
-    "mine",
-    "overdue",
-    "reference",
-)
 
 
 def _filters_from(data: Any) -> dict[str, Any]:
-    return {name: data.get(name) for name in FILTER_FIELDS if data.get(name)}
+    """The filters a POSTed export form carries: the fields its kind declares."""
+    kind = KINDS.get(str(data.get("kind", "cases")))
+    fields = kind.filter_fields if kind is not None else ()
+    return {name: data.get(name) for name in fields if data.get(name)}
 
 
 @login_required
@@ -156,12 +152,24 @@ def download_response(user: Any, export: Export) -> HttpResponseBase:
         return error_response(410, code="expired", message=_("The export has expired."))
     if export.status != Export.Status.DONE or not export.blob:
         return error_response(409, code="not_ready", message=_("The export is not ready."))
-    audit_record(
-        actor=user,
-        action="export.download",
-        obj=export,
-        details={"kind": export.kind, "format": export.format, "rows": export.done},
-    )
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="export.download",
+            obj=export,
+            details={"kind": export.kind, "format": export.format, "rows": export.done},
+        )
+        transfer_record(
+            actor=user,
+            kind=Transfer.Kind.EXPORT,
+            office_id=export.office_id,
+            obj=export,
+            recipient_kind=Transfer.RecipientKind.STAFF_FILE,
+            recipient_user=user,
+            purpose=export.kind,
+            fields=[path for _header, path in KINDS[export.kind].columns],
+            rows=export.done,
+        )
     response = StreamingHttpResponse(
         blob_open(export.blob), content_type=CONTENT_TYPES[Export.Format(export.format)]
     )

@@ -50,6 +50,8 @@ from wayhome.movements.models import (
     TravelDocument,
 )
 from wayhome.movements.rules import checklist
+from wayhome.protection.models import Transfer
+from wayhome.protection.transfers import package_fields, transfer_record
 
 S = Status
 RK = DataSharingConsent.RecipientKind
@@ -786,6 +788,19 @@ def handover_send(
                 "purpose": purpose,
                 "travellers": len(members),
             },
+        )
+        transfer_record(
+            actor=actor,
+            kind=Transfer.Kind.HANDOVER,
+            office_id=locked.office_id,
+            obj=handover,
+            case=locked,
+            people=[m.person for m in members],
+            recipient_kind=recipient_kind,
+            recipient_office=recipient_office,
+            recipient_name=recipient_name,
+            purpose=purpose,
+            fields=package_fields(handover.package),
         )
     return handover
 

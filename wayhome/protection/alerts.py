@@ -96,52 +96,61 @@ def _user_offices(user_id: uuid.UUID) -> set[uuid.UUID]:
     return set(RoleGrant.objects.filter(user_id=user_id).values_list("office_id", flat=True))
 
 
-def on_record_opened(actor_id: uuid.UUID | None, action: str, events: list[AuditEvent]) -> None:
-    if actor_id is None:
-        return
-    threshold = int(settings.ACCESS_ALERT_RECORDS)
-    window = datetime.timedelta(minutes=int(settings.ACCESS_ALERT_MINUTES))
+def _check(
+    actor_id: uuid.UUID,
+    *,
+    kind: str,
+    actions: frozenset[str],
+    threshold: int,
+    window: datetime.timedelta,
+    distinct_objects: bool,
+) -> None:
+    """Counts the actor's ``actions`` within ``window`` (different objects, or events) and
+    raises or updates an alert of ``kind`` once the count reaches ``threshold``."""
     recent = AuditEvent.objects.filter(
-        actor_id=actor_id, action__in=RECORD_ACTIONS, occurred_at__gte=_now() - window
+        actor_id=actor_id, action__in=actions, occurred_at__gte=_now() - window
     )
-    opened = recent.values("object_type", "object_id").distinct().count()
-    if opened < threshold:
+    if distinct_objects:
+        count = recent.values("object_type", "object_id").distinct().count()
+    else:
+        count = recent.count()
+    if count < threshold:
         return
     first = recent.order_by("occurred_at").values_list("occurred_at", flat=True).first()
     offices = {o for o in recent.values_list("office_id", flat=True).distinct() if o is not None}
     _raise_or_update(
         user_id=actor_id,
-        kind=AccessAlert.Kind.RECORDS,
-        count=opened,
+        kind=kind,
+        count=count,
         threshold=threshold,
         window=window,
         first_at=first or _now(),
         office_ids=offices or _user_offices(actor_id),
     )
+
+
+def on_record_opened(actor_id: uuid.UUID | None, action: str, events: list[AuditEvent]) -> None:
+    if actor_id is not None:
+        _check(
+            actor_id,
+            kind=AccessAlert.Kind.RECORDS,
+            actions=RECORD_ACTIONS,
+            threshold=int(settings.ACCESS_ALERT_RECORDS),
+            window=datetime.timedelta(minutes=int(settings.ACCESS_ALERT_MINUTES)),
+            distinct_objects=True,
+        )
 
 
 def on_export(actor_id: uuid.UUID | None, action: str, events: list[AuditEvent]) -> None:
-    if actor_id is None:
-        return
-    threshold = int(settings.ACCESS_ALERT_EXPORTS)
-    window = datetime.timedelta(hours=int(settings.ACCESS_ALERT_EXPORT_HOURS))
-    recent = AuditEvent.objects.filter(
-        actor_id=actor_id, action__in=EXPORT_ACTIONS, occurred_at__gte=_now() - window
-    )
-    asked = recent.count()
-    if asked < threshold:
-        return
-    first = recent.order_by("occurred_at").values_list("occurred_at", flat=True).first()
-    offices = {o for o in recent.values_list("office_id", flat=True).distinct() if o is not None}
-    _raise_or_update(
-        user_id=actor_id,
-        kind=AccessAlert.Kind.EXPORTS,
-        count=asked,
-        threshold=threshold,
-        window=window,
-        first_at=first or _now(),
-        office_ids=offices or _user_offices(actor_id),
-    )
+    if actor_id is not None:
+        _check(
+            actor_id,
+            kind=AccessAlert.Kind.EXPORTS,
+            actions=EXPORT_ACTIONS,
+            threshold=int(settings.ACCESS_ALERT_EXPORTS),
+            window=datetime.timedelta(hours=int(settings.ACCESS_ALERT_EXPORT_HOURS)),
+            distinct_objects=False,
+        )
 
 
 def register() -> None:

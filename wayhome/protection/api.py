@@ -1,9 +1,9 @@
-"""Access alerts over the API, under /api/v1/protection: the data protection officer's list,
-one alert, and closing it with an outcome (409 for a stale version). Anyone without
-``data.protection`` in an office of the alert gets 404."""
+"""Data protection over the API, under /api/v1/protection: access alerts (list, one, close with
+an outcome; 409 for a stale version) and the transfer register. Anyone without
+``data.protection`` in the office concerned gets 404 or an empty list."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,8 +16,8 @@ from wayhome.api.fields import api_user
 from wayhome.api.schemas import Error
 from wayhome.audit.services import audit_record
 from wayhome.core.paging import CappedLimitOffset
-from wayhome.protection.models import AccessAlert
-from wayhome.protection.selectors import alert_get, alert_list
+from wayhome.protection.models import AccessAlert, Transfer
+from wayhome.protection.selectors import TransferFilters, alert_get, alert_list, transfer_list
 from wayhome.protection.services import alert_close
 
 router = Router(tags=["data protection"])
@@ -95,4 +95,55 @@ def close_alert(request: HttpRequest, access_alert_id: uuid.UUID, payload: Alert
             note=payload.note,
             version=payload.version,
         )
+    )
+
+
+class TransferOut(Schema):
+    id: int
+    occurred_at: datetime
+    kind: str
+    office_id: uuid.UUID
+    case_id: uuid.UUID | None
+    person_id: uuid.UUID | None
+    recipient_kind: str
+    recipient_office_id: uuid.UUID | None
+    recipient_name: str
+    recipient_user_id: uuid.UUID | None
+    purpose: str
+    consent_id: uuid.UUID | None = Field(description="The consent relied on, for a package.")
+    fields: list[str]
+    rows: int = Field(description="1 per person for a package; the file's rows for a file.")
+    actor_id: uuid.UUID | None
+    object_type: str
+    object_id: str
+
+
+class TransferFiltersIn(Schema):
+    kind: str | None = Field(None, description="handover, referral, export, microdata")
+    recipient_kind: str | None = None
+    office_id: uuid.UUID | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    reference: str | None = Field(None, description="A case reference.")
+    recipient: str | None = Field(None, description="Part of a recipient organisation's name.")
+
+
+@router.get("/transfers", response=list[TransferOut], summary="The transfer register")
+@paginate(CappedLimitOffset)
+def list_transfers(request: HttpRequest, filters: Query[TransferFiltersIn]) -> QuerySet[Transfer]:
+    """Transfers of personal data out of my offices (where I hold ``data.protection``), the
+    latest first. Audited as a read of the register."""
+    user = api_user(request)
+    audit_record(actor=user, action="protection.transfer_list", details={"api": True})
+    return transfer_list(
+        user,
+        TransferFilters(
+            kind=filters.kind or "",
+            recipient_kind=filters.recipient_kind or "",
+            office_id=filters.office_id,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            reference=filters.reference or "",
+            recipient=filters.recipient or "",
+        ),
     )

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ProtectionConfig(AppConfig):
-    """Data protection in operation (build order 9): bulk-access alerts for the data protection
-    officer."""
+    """Data protection in operation (build order 9): bulk-access alerts and the transfer
+    register for the data protection officer."""
 
     name = "wayhome.protection"
     label = "protection"
@@ -12,13 +12,17 @@ class ProtectionConfig(AppConfig):
 
     def ready(self) -> None:
         from wayhome.audit import actions
+        from wayhome.exports import kinds
         from wayhome.protection import alerts
+        from wayhome.protection.exports import TransfersExport
 
         actions.register(
             {
                 "protection.alert_list": _("Listed access alerts"),
                 "protection.alert_view": _("Viewed an access alert"),
                 "protection.alert_close": _("Closed an access alert"),
+                "protection.transfer_list": _("Read the transfer register"),
             }
         )
         alerts.register()
+        kinds.register([TransfersExport()])

@@ -74,3 +74,105 @@ class AccessAlert(BaseModel):
 
     def __str__(self) -> str:
         return f"Access alert {self.pk}"
+
+
+class Transfer(models.Model):
+    """One transfer of personal data out of the office, in the transfer register: a hand-over
+    (to an origin office, a partner or an authority), a referral to a partner, or a file (an
+    export, a microdata release) downloaded. Per person for packages (with the consent relied
+    on); one row per file, with the number of rows, for files. Written by
+    ``protection.transfers.transfer_record`` in the transaction of the transfer itself; never
+    changed afterwards."""
+
+    class Kind(models.TextChoices):
+        HANDOVER = "handover", _("Hand-over")
+        REFERRAL = "referral", _("Referral to a partner")
+        EXPORT = "export", _("Export file")
+        MICRODATA = "microdata", _("Microdata file")
+
+    class RecipientKind(models.TextChoices):
+        ORIGIN_OFFICE = "origin_office", _("Office in the country of origin")
+        PARTNER = "partner", _("Partner organisation")
+        GOVERNMENT_AUTHORITY = "government_authority", _("Government authority")
+        STAFF_FILE = "staff_file", _("A member of staff (file downloaded)")
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("from office")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case"),
+    )
+    recipient_kind = models.CharField(_("recipient"), max_length=24, choices=RecipientKind.choices)
+    recipient_office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient office"),
+    )
+    recipient_name = models.CharField(_("recipient name"), max_length=200, blank=True)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("downloaded by"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=500, blank=True)
+    consent = models.ForeignKey(
+        "consent.DataSharingConsent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent relied on"),
+    )
+    fields = models.JSONField(_("fields"), default=list)
+    rows = models.PositiveIntegerField(_("people or rows"), default=1)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering: ClassVar = ["-occurred_at", "-id"]
+        indexes: ClassVar = [
+            models.Index(fields=["office", "-occurred_at", "-id"], name="transfer_office_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer {self.pk}"
+
+    @property
+    def purpose_label(self) -> str:
+        """A consent purpose's words (a code), else the purpose as written (a file's)."""
+        from wayhome.consent.models import DataSharingConsent
+
+        purposes = dict(DataSharingConsent.Purpose.choices)
+        return str(purposes.get(self.purpose, self.purpose))

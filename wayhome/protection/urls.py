@@ -9,4 +9,5 @@ app_name = "protection"
 urlpatterns = [
     path("alerts/", views.alert_list_view, name="alert-list"),
     path("alerts/<uuid:access_alert_id>/", views.alert_detail, name="alert-detail"),
+    path("transfers/", views.transfer_list_view, name="transfer-list"),
 ]

@@ -1,5 +1,6 @@
 """The data protection officer's pages: access alerts of their offices, each closed with an
-outcome. Reading them is audited; anyone without ``Perm.DATA_PROTECTION`` gets 404."""
+outcome, and the transfer register. Reading them is audited; anyone without
+``Perm.DATA_PROTECTION`` gets 404."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from wayhome.accounts.models import Office
+from wayhome.accounts.permissions import Perm
+from wayhome.accounts.policies import offices_with
 from wayhome.audit.services import audit_record
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
 from wayhome.core.paging import CappedPaginator
-from wayhome.protection.forms import AlertCloseForm, AlertFilterForm
+from wayhome.protection.forms import AlertCloseForm, AlertFilterForm, TransferFilterForm
 from wayhome.protection.models import AccessAlert
-from wayhome.protection.selectors import alert_get, alert_list, may_protect
+from wayhome.protection.selectors import alert_get, alert_list, may_protect, transfer_list
 from wayhome.protection.services import alert_close
 
 PAGE_SIZE = 25
@@ -90,3 +94,32 @@ def alert_detail(request: HttpRequest, access_alert_id: uuid.UUID) -> HttpRespon
         "form": form if alert.status == AccessAlert.Status.OPEN else None,
     }
     return no_store(render(request, "protection/alert_detail.html", context, status=status))
+
+
+@login_required
+@require_GET
+def transfer_list_view(request: HttpRequest) -> HttpResponse:
+    """The transfer register of the officer's offices, filtered, paged; exportable."""
+    if not may_protect(request.user):
+        raise Http404
+    offices = Office.objects.filter(
+        pk__in=offices_with(request.user, Perm.DATA_PROTECTION)
+    ).order_by("name")
+    form = TransferFilterForm(request.GET or None, offices=offices)
+    page = CappedPaginator(transfer_list(request.user, form.filters()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    audit_record(
+        actor=request.user,
+        action="protection.transfer_list",
+        details={
+            "page": page.number,
+            "shown": len(page.object_list),
+            "filters": sorted(name for name, value in (form.data or {}).items() if value),
+        },
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "filter_query": query.urlencode()}
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return no_store(render(request, "protection/transfer_list.html", context, status=status))

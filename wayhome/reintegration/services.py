@@ -37,6 +37,8 @@ from wayhome.consent.signals import sharing_consent_revoked
 from wayhome.core.choices import check_code_list
 from wayhome.core.countries import validate_country, validate_subdivision
 from wayhome.eligibility.evaluation import member_labels
+from wayhome.protection.models import Transfer
+from wayhome.protection.transfers import package_fields, transfer_record
 from wayhome.reintegration import access, rules
 from wayhome.reintegration.models import (
     OPEN_REFERRAL,
@@ -997,6 +999,18 @@ def referral_send(
             partner=str(partner.pk),
             fields=fields,
             people=len(chosen),
+        )
+        transfer_record(
+            actor=actor,
+            kind=Transfer.Kind.REFERRAL,
+            office_id=office_id,
+            obj=referral,
+            case=locked,
+            people=[m.person for m in chosen],
+            recipient_kind=DataSharingConsent.RecipientKind.PARTNER,
+            recipient_name=partner.name,
+            purpose=DataSharingConsent.Purpose.REINTEGRATION_ASSISTANCE,
+            fields=package_fields(referral.package),
         )
     return referral
 

@@ -87,6 +87,8 @@ from wayhome.core import regions
 from wayhome.core.crypto import blind_index
 from wayhome.core.exports import safe_cell
 from wayhome.core.text import validate_multiline, validate_single_line
+from wayhome.protection.models import Transfer
+from wayhome.protection.transfers import transfer_record
 from wayhome.reporting.dimensions import CHILD_AGE_GROUPS
 from wayhome.reporting.facts import facts_sync
 from wayhome.reporting.models import MicrodataRelease, ReturnFact
@@ -544,6 +546,19 @@ def microdata_release_download(*, actor: AnyUser, microdata_release_id: Any) -> 
     details = {"rows": release.rows, "k": release.k, "digest": release.digest}
     with transaction.atomic():
         _audit(actor, "reporting.microdata_download", release, offices, details)
+        for office_id in sorted(offices):
+            transfer_record(
+                actor=actor,
+                kind=Transfer.Kind.MICRODATA,
+                office_id=office_id,
+                obj=release,
+                recipient_kind=Transfer.RecipientKind.STAFF_FILE,
+                recipient_user=actor,
+                recipient_name=release.recipient,
+                purpose=release.purpose,
+                fields=["pseudonym", *release.quasi_identifiers, *OUTCOME_COLUMNS],
+                rows=release.rows,
+            )
     return release
 
 
