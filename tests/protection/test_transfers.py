@@ -15,7 +15,7 @@ from django.urls import reverse
 from tests.conftest import Personas, client_for
 from tests.exports.factories import ExportFactory
 from tests.factories import UserFactory
-from tests.movements.factories import HandoverFactory
+from tests.movements.factories import HandoverFactory, journey
 from tests.reintegration.factories import ReferralFactory
 from tests.reporting.factories import ReturnFactFactory
 from wayhome.accounts.permissions import Role
@@ -192,3 +192,34 @@ def test_the_officer_exports_the_register_with_its_filters(personas: Personas) -
     page = client_for(dpo).get("/protection/transfers/?transfer_kind=handover").content.decode()
     assert 'name="kind" value="transfers"' in page
     assert 'name="transfer_kind" value="handover"' in page
+
+
+def test_a_manifest_file_is_registered_per_passenger_for_the_airline(personas: Personas) -> None:
+    trip = journey(personas.office_a)
+    officer = UserFactory.create(roles=[(personas.office_a, Role.OPERATIONS)])
+    client = client_for(officer)
+    day = trip.booking.departure_date
+    assert day is not None
+    preview = client.get(reverse("movements:manifest"), {"date": day.isoformat()})
+    assert preview.status_code == 200
+    assert not Transfer.objects.exists()  # a preview on screen leaves nothing
+    assert (
+        client.get(reverse("movements:manifest-csv"), {"date": day.isoformat()}).status_code == 200
+    )
+    rows = list(Transfer.objects.filter(kind=Transfer.Kind.MANIFEST))
+    travellers = {m.person_id for m in trip.case.members.filter(travelling=True)}
+    assert {r.person_id for r in rows} == travellers
+    assert len(rows) == len(travellers)
+    first = trip.booking.segments.order_by("departs_at").first()
+    assert first is not None
+    assert {(r.recipient_kind, r.recipient_name, r.object_id) for r in rows} == {
+        ("carrier", first.carrier, str(trip.booking.pk))
+    }
+    assert all(r.consent_id is None and "family_name" in r.fields for r in rows)
+    _token, secret = token_issue(actor=None, user=officer, name="tests")
+    api = client.get(
+        f"/api/v1/movements/manifest?date={day.isoformat()}",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert api.status_code == 200, api.content[:300]
+    assert Transfer.objects.filter(kind=Transfer.Kind.MANIFEST).count() == 2 * len(travellers)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Case as SqlCase
 from django.db.models import CharField, QuerySet, Value, When
 from django.http import Http404, HttpRequest
@@ -42,7 +43,7 @@ from wayhome.consent.selectors import member_get
 from wayhome.core.paging import CappedLimitOffset
 from wayhome.movements import airports, selectors, services
 from wayhome.movements.handover import package_of
-from wayhome.movements.manifest import MANIFEST_FIELDS, manifest_rows
+from wayhome.movements.manifest import MANIFEST_FIELDS, manifest_rows, manifest_transfers
 from wayhome.movements.models import (
     Arrival,
     Booking,
@@ -1082,13 +1083,16 @@ def get_manifest(request: HttpRequest, query: Query[MovementManifestQuery]) -> A
         .prefetch_related("segments", "passengers")
         .order_by("departs_at", "id")
     )
-    rows = manifest_rows(bookings)
-    audit_record(
-        actor=user,
-        action="movements.manifest_export",
-        office_id=next(iter(offices)) if len(offices) == 1 else None,
-        details={"rows": len(rows)},
-    )
+    chosen = list(bookings)
+    rows = manifest_rows(chosen)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="movements.manifest_export",
+            office_id=next(iter(offices)) if len(offices) == 1 else None,
+            details={"rows": len(rows)},
+        )
+        manifest_transfers(user, chosen)
     return {"date": day, "fields": list(MANIFEST_FIELDS), "rows": rows}
 
 

@@ -173,3 +173,43 @@ def manifest_pdf(rows: list[dict[str, str]], *, day: datetime.date, office: str)
             for name, _title, _width in PDF_COLUMNS:
                 line.cell(_pdf_text(row[name]))
     return bytes(pdf.output())
+
+
+def manifest_transfers(actor: Any, bookings: Iterable[Booking]) -> int:
+    """Writes the transfer register for a manifest handed to airlines: one row per passenger
+    of each booking listed, the airline of its first flight as the recipient. Returns the rows
+    written. Call it in the transaction that audits the download."""
+    from wayhome.protection.models import Transfer
+    from wayhome.protection.transfers import transfer_rows
+
+    chosen = [b for b in bookings if b.status in (BookingStatus.CONFIRMED, BookingStatus.FLOWN)]
+    carriers: dict[Any, str] = {}
+    for segment in Segment.objects.filter(booking__in=chosen).order_by("departs_at", "id"):
+        carriers.setdefault(segment.booking_id, segment.carrier)
+    people: dict[Any, list[Any]] = defaultdict(list)
+    for passenger in (
+        Passenger.objects.filter(booking__in=chosen, member__travelling=True)
+        .select_related("member__person")
+        .defer("member__person__photo")
+        .order_by("booking_id", "id")
+    ):
+        people[passenger.booking_id].append(passenger.member.person)
+    register: list[Transfer] = []
+    for booking in chosen:
+        if booking.pk not in carriers or not people[booking.pk]:
+            continue
+        register.extend(
+            transfer_rows(
+                actor=actor,
+                kind=Transfer.Kind.MANIFEST,
+                office_id=booking.case.office_id,
+                obj=booking,
+                case=booking.case,
+                people=people[booking.pk],
+                recipient_kind=Transfer.RecipientKind.CARRIER,
+                recipient_name=carriers[booking.pk],
+                purpose="travel",
+                fields=MANIFEST_FIELDS,
+            )
+        )
+    return len(Transfer.objects.bulk_create(register))

@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -55,7 +56,13 @@ from wayhome.movements.forms import (
     SegmentForm,
 )
 from wayhome.movements.handover import package_of
-from wayhome.movements.manifest import MANIFEST_FIELDS, manifest_csv, manifest_pdf, manifest_rows
+from wayhome.movements.manifest import (
+    MANIFEST_FIELDS,
+    manifest_csv,
+    manifest_pdf,
+    manifest_rows,
+    manifest_transfers,
+)
 from wayhome.movements.models import (
     Arrival,
     Booking,
@@ -926,15 +933,19 @@ def manifest(request: HttpRequest, fmt: str = "html") -> HttpResponse:
         context = {"form": form, "offices": _offices(request, Perm.MOVEMENT_MANAGE)}
         return render(request, "movements/manifest.html", context, status=400)
     day, office = form.cleaned_data["date"], form.cleaned_data.get("office")
-    rows = manifest_rows(_manifest_bookings(request, day, office))
-    audit_record(
-        actor=request.user,
-        action="movements.manifest_export" if fmt != "html" else "case.view",
-        office_id=office,
-        object_type="manifest",
-        object_id=day.isoformat(),
-        details={"rows": len(rows), "format": fmt},
-    )
+    bookings = _manifest_bookings(request, day, office)
+    rows = manifest_rows(bookings)
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action="movements.manifest_export" if fmt != "html" else "case.view",
+            office_id=office,
+            object_type="manifest",
+            object_id=day.isoformat(),
+            details={"rows": len(rows), "format": fmt},
+        )
+        if fmt != "html":  # a file for the airline: in the transfer register
+            manifest_transfers(request.user, bookings)
     if fmt == "csv":
         response = HttpResponse(manifest_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="manifest-{day}.csv"'

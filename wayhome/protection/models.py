@@ -78,23 +78,25 @@ class AccessAlert(BaseModel):
 
 class Transfer(models.Model):
     """One transfer of personal data out of the office, in the transfer register: a hand-over
-    (to an origin office, a partner or an authority), a referral to a partner, or a file (an
-    export, a microdata release) downloaded. Per person for packages (with the consent relied
-    on); one row per file, with the number of rows, for files. Written by
-    ``protection.transfers.transfer_record`` in the transaction of the transfer itself; never
-    changed afterwards."""
+    (to an origin office, a partner or an authority), a referral to a partner, a manifest for an
+    airline, or a file (an export, a microdata release) downloaded. Per person for packages
+    (with the consent relied on where consent governs the recipient); one row per file, with
+    the number of rows, for files. Written by ``protection.transfers.transfer_record`` in the
+    transaction of the transfer itself; never changed afterwards."""
 
     class Kind(models.TextChoices):
         HANDOVER = "handover", _("Hand-over")
         REFERRAL = "referral", _("Referral to a partner")
         EXPORT = "export", _("Export file")
         MICRODATA = "microdata", _("Microdata file")
+        MANIFEST = "manifest", _("Airline manifest")
 
     class RecipientKind(models.TextChoices):
         ORIGIN_OFFICE = "origin_office", _("Office in the country of origin")
         PARTNER = "partner", _("Partner organisation")
         GOVERNMENT_AUTHORITY = "government_authority", _("Government authority")
         STAFF_FILE = "staff_file", _("A member of staff (file downloaded)")
+        CARRIER = "carrier", _("Airline (manifest)")
 
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(_("when"), db_index=True)

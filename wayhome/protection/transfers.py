@@ -7,10 +7,10 @@ transaction of the transfer itself.
                     recipient_kind="origin_office", recipient_office=office,
                     purpose="reintegration_assistance", fields=package_fields(package))
 
-A package to a recipient (a hand-over, a referral) gives one row per person, with the consent
-relied on (``consent.sharing.consent_relied_on``: the same check that allowed it). A file (an
-export, a microdata release) gives one row with the number of rows, downloaded by a member of
-staff. The register holds ids, codes, field names and the recipient organisation's name, never a
+A package to a recipient (a hand-over, a referral, a manifest) gives one row per person, with
+the consent relied on where consent governs that recipient (``consent.sharing.consent_relied_on``:
+the same check that allowed it). A file (an export, a microdata release) gives one row with
+the number of rows, downloaded by a member of staff. The register holds ids, codes, field names and the recipient organisation's name, never a
 person's values.
 """
 
@@ -23,6 +23,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from wayhome.consent.models import DataSharingConsent
 from wayhome.consent.sharing import consent_relied_on
 from wayhome.protection.models import Transfer
 
@@ -48,7 +49,7 @@ def package_fields(package: Mapping[str, Any], prefix: str = "") -> list[str]:
     return sorted(names)
 
 
-def transfer_record(
+def transfer_rows(
     *,
     actor: Any,
     kind: str,
@@ -64,8 +65,8 @@ def transfer_record(
     purpose: str = "",
     rows: int | None = None,
 ) -> list[Transfer]:
-    """Writes the register's rows for one transfer: one per person in ``people``, else one
-    for the file (``rows`` its number of rows)."""
+    """The register's rows for one transfer, not yet saved: one per person in ``people``, else
+    one for the file (``rows`` its number of rows)."""
     actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", True) else None
     common: dict[str, Any] = {
         "occurred_at": timezone.now(),
@@ -83,23 +84,26 @@ def transfer_record(
         "object_id": str(obj.pk),
     }
     if not people:
-        return Transfer.objects.bulk_create([Transfer(**common, rows=rows or 0)])
-    return Transfer.objects.bulk_create(
-        [
-            Transfer(
-                **common,
-                person=person,
-                consent=consent_relied_on(
-                    person,
-                    purpose=purpose,
-                    recipient_kind=recipient_kind,
-                    recipient_office=recipient_office,
-                    recipient_name=recipient_name,
-                )
-                if purpose
-                else None,
-                rows=1,
+        return [Transfer(**common, rows=rows or 0)]
+    return [
+        Transfer(
+            **common,
+            person=person,
+            consent=consent_relied_on(
+                person,
+                purpose=purpose,
+                recipient_kind=recipient_kind,
+                recipient_office=recipient_office,
+                recipient_name=recipient_name,
             )
-            for person in people
-        ]
-    )
+            if purpose and recipient_kind in DataSharingConsent.RecipientKind.values
+            else None,
+            rows=1,
+        )
+        for person in people
+    ]
+
+
+def transfer_record(**transfer: Any) -> list[Transfer]:
+    """Writes the register's rows for one transfer (the arguments of ``transfer_rows``)."""
+    return Transfer.objects.bulk_create(transfer_rows(**transfer))
