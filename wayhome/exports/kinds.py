@@ -48,6 +48,25 @@ class ExportKind:
         """The filters as codes (JSON), or ``ValidationError``."""
         return {}
 
+    def filter_form(self, user: Any, data: dict[str, Any]) -> Any:
+        """The list page's filter form, bound to ``data``, offering the user's offices."""
+        raise NotImplementedError
+
+    def user_offices(self, user: Any) -> QuerySet[Office]:
+        return Office.objects.filter(pk__in=self.offices(user)).order_by("name")
+
+    def form_data(self, user: Any, filters: dict[str, Any]) -> dict[str, Any]:
+        """The filters checked by the list page's own form: its cleaned data, or a
+        ``ValidationError`` naming each field in error."""
+        form = self.filter_form(
+            user, {k: v for k, v in filters.items() if v not in (None, "", False)}
+        )
+        if not form.is_valid():
+            raise ValidationError(
+                {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+            )
+        return dict(form.cleaned_data)
+
     def office_of(self, user: Any, filters: dict[str, Any]) -> uuid.UUID | None:
         """The office the export is asked from (the filtered office, else the first one)."""
         offices = self.offices(user)
@@ -109,19 +128,13 @@ class CasesExport(ExportKind):
         "reference",
     )
 
-    def _form(self, user: Any, filters: dict[str, Any]) -> Any:
+    def filter_form(self, user: Any, data: dict[str, Any]) -> Any:
         from wayhome.cases.forms import CaseFilterForm
 
-        offices = Office.objects.filter(pk__in=self.offices(user)).order_by("name")
-        return CaseFilterForm(filters, offices=offices)
+        return CaseFilterForm(data, offices=self.user_offices(user))
 
     def clean_filters(self, user: Any, filters: dict[str, Any]) -> dict[str, Any]:
-        form = self._form(user, {k: v for k, v in filters.items() if v not in (None, "", False)})
-        if not form.is_valid():
-            raise ValidationError(
-                {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-            )
-        data = form.cleaned_data
+        data = self.form_data(user, filters)
         cleaned: dict[str, Any] = {
             "status": data["status"],
             "category": data["category"],

@@ -6,11 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.exports.kinds import ExportKind
 from wayhome.protection.forms import TransferFilterForm
@@ -47,17 +45,11 @@ class TransfersExport(ExportKind):
         "recipient",
     )
 
-    def _form(self, user: Any, filters: dict[str, Any]) -> TransferFilterForm:
-        offices = Office.objects.filter(pk__in=self.offices(user)).order_by("name")
-        return TransferFilterForm(filters, offices=offices)
+    def filter_form(self, user: Any, data: dict[str, Any]) -> TransferFilterForm:
+        return TransferFilterForm(data, offices=self.user_offices(user))
 
     def clean_filters(self, user: Any, filters: dict[str, Any]) -> dict[str, Any]:
-        form = self._form(user, {k: v for k, v in filters.items() if v not in (None, "")})
-        if not form.is_valid():
-            raise ValidationError(
-                {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-            )
-        data = form.cleaned_data
+        data = self.form_data(user, filters)
         cleaned = {
             "transfer_kind": data["transfer_kind"],
             "recipient_kind": data["recipient_kind"],
@@ -70,7 +62,7 @@ class TransfersExport(ExportKind):
         return {key: value for key, value in cleaned.items() if value}
 
     def queryset(self, user: Any, filters: dict[str, Any]) -> QuerySet[Any]:
-        form = self._form(user, filters)
+        form = self.filter_form(user, filters)
         chosen = form.filters() if form.is_valid() else TransferFilters()
         offices = self.offices(user)
         return transfer_list(user, chosen).filter(office_id__in=offices)

@@ -9,9 +9,9 @@ transaction of the transfer itself.
 
 A package to a recipient (a hand-over, a referral, a manifest) gives one row per person, with
 the consent relied on where consent governs that recipient (``consent.sharing.consent_relied_on``:
-the same check that allowed it). A file (an export, a microdata release) gives one row with
-the number of rows, downloaded by a member of staff. The register holds ids, codes, field names and the recipient organisation's name, never a
-person's values.
+the same check that allowed it). A file (an export, a microdata release) gives one row with the
+number of rows, downloaded by a member of staff. The register holds ids, codes, field names and
+the recipient organisation's name, never a person's values.
 """
 
 from __future__ import annotations
