@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -18,9 +19,11 @@ def retrying(work: Callable[[], T]) -> T:
     at once (``database table is locked``) instead of waiting out the busy timeout as a file
     database does; this plays the busy handler, for up to a minute (a count of attempts ran out
     on a loaded machine, where fifty threads share two cores). On PostgreSQL every error is
-    raised at once.
+    raised at once. Retries back off exponentially (1 ms to 50 ms, with jitter) for up to two
+    minutes.
     """
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
+    pause = 0.001
     while True:
         try:
             return work()
@@ -29,4 +32,7 @@ def retrying(work: Callable[[], T]) -> T:
                 raise
             if time.monotonic() > deadline:
                 raise AssertionError("never got a turn") from exc
-            time.sleep(0.001)
+            # Back off with jitter: threads retrying every millisecond in step starve the one
+            # holding the lock of the interpreter and keep colliding (seen on a loaded machine).
+            time.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(pause * 2, 0.05)
