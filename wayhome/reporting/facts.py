@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -42,6 +42,20 @@ OTHER_FLAGS = frozenset(Flag.values) - {
     Flag.UNACCOMPANIED_OR_SEPARATED_CHILD,
     *HEALTH_FLAGS,
 }
+
+
+#: Functions that say which of some case ids have frozen facts: their rows are kept as they are,
+#: never recomputed (a case whose personal data was erased by the retention rules,
+#: ``wayhome.retention``, would otherwise lose its age group). Registered in ``AppConfig.ready``.
+FROZEN: list[Callable[[list[Any]], set[Any]]] = []
+
+
+def frozen_cases(case_ids: list[Any]) -> set[Any]:
+    """The ids among ``case_ids`` whose facts are frozen."""
+    frozen: set[Any] = set()
+    for source in FROZEN:
+        frozen |= source(case_ids)
+    return frozen
 
 
 def generation() -> int:
@@ -203,8 +217,10 @@ def facts_refresh(case_ids: Iterable[Any]) -> int:
     written = 0
     for chunk in _chunks(ids):
         with transaction.atomic():
-            rows = fact_rows(chunk)
-            ReturnFact.objects.filter(case__in=chunk).delete()
+            frozen = frozen_cases(chunk)
+            live = [pk for pk in chunk if pk not in frozen]
+            rows = fact_rows(live)
+            ReturnFact.objects.filter(case__in=live).delete()
             ReturnFact.objects.bulk_create(rows, batch_size=BATCH)
             next_value(GENERATION)
             written += len(rows)
@@ -225,8 +241,10 @@ def facts_sync(*, limit: int | None = None) -> int:
             if not claimed:
                 break
             ids = [case_id for case_id, _marked in claimed]
-            rows = fact_rows(ids)
-            ReturnFact.objects.filter(case__in=ids).delete()
+            frozen = frozen_cases(ids)
+            live = [pk for pk in ids if pk not in frozen]
+            rows = fact_rows(live)
+            ReturnFact.objects.filter(case__in=live).delete()
             ReturnFact.objects.bulk_create(rows, batch_size=BATCH)
             # One delete for the batch: the claimed rows are locked, so none was marked again
             # since it was read (a later mark has a later time and stays to be recomputed).
