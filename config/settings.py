@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "wayhome.imports",
     "wayhome.exports",
     "wayhome.protection",
+    "wayhome.retention",
     "wayhome.api",
 ]
 
