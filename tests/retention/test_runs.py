@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.cases.factories import CaseFactory
 from tests.factories import OfficeFactory, UserFactory
@@ -134,7 +135,7 @@ def test_a_programme_rule_takes_precedence_over_the_rule_for_every_programme() -
 def test_the_command_reports_a_dry_run_and_the_nightly_task_anonymises() -> None:
     office = OfficeFactory.create(code="ret-cmd")
     RetentionRuleFactory.create(office=office, amount=30, unit="days")
-    case = _closed(office, datetime.date.today() - datetime.timedelta(days=40))
+    case = _closed(office, timezone.localdate() - datetime.timedelta(days=40))
     out = StringIO()
     call_command("retention_run", "--dry-run", stdout=out)
     assert "ret-cmd: would anonymise 1 cases" in out.getvalue()
