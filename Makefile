@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: run test env lint types migrations-check pytest messages clean help bench bench-full
+.PHONY: run test env lint types migrations-check pytest messages clean help bench bench-full audit
 
 help:
 	@echo "make run   - build the environment, migrate SQLite, load demo data, serve http://127.0.0.1:8000"
@@ -52,6 +52,10 @@ pytest: env
 	fi
 
 test: lint types migrations-check pytest
+
+# Known vulnerabilities in the locked dependencies (PyPI's advisory data); .ci/run calls it.
+audit: env
+	$(VENV)/bin/pip-audit -r requirements.lock --disable-pip --no-deps --progress-spinner off
 
 clean:
 	rm -rf $(VENV) staticfiles
