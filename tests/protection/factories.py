@@ -4,14 +4,16 @@ visible to that office's data protection officers."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import factory
 from django.utils import timezone
 
 from tests.factories import OfficeFactory, UserFactory
+from tests.people.factories import PersonFactory
 from wayhome.accounts.permissions import Role
-from wayhome.protection.models import AccessAlert
+from wayhome.protection.models import AccessAlert, DataRequest
 
 
 class AccessAlertFactory(factory.django.DjangoModelFactory[AccessAlert]):
@@ -35,3 +37,16 @@ class AccessAlertFactory(factory.django.DjangoModelFactory[AccessAlert]):
         alert = super()._create(model_class, *args, **kwargs)
         alert.offices.add(office)
         return alert
+
+
+class DataRequestFactory(factory.django.DjangoModelFactory[DataRequest]):
+    """An open access request of a person of ``office`` (the isolation test makes it in A)."""
+
+    class Meta:
+        model = DataRequest
+
+    office = factory.SubFactory(OfficeFactory)
+    person = factory.LazyAttribute(lambda request: PersonFactory.create(office=request.office))
+    kind = DataRequest.Kind.ACCESS
+    received_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda request: request.received_on + datetime.timedelta(30))

@@ -61,5 +61,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Break-the-glass accesses"), "assessments:breakglass-list", Perm.DATA_PROTECTION),
     NavItem(_("Access alerts"), "protection:alert-list", Perm.DATA_PROTECTION),
     NavItem(_("Transfer register"), "protection:transfer-list", Perm.DATA_PROTECTION),
+    NavItem(_("Retention"), "retention:rule-list", Perm.DATA_PROTECTION),
+    NavItem(_("Requests about personal data"), "protection:request-list", Perm.DATA_PROTECTION),
     NavItem(_("API tokens"), "api:token-list", None),
 ]

@@ -191,6 +191,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "linked": linked_people(request.user, person),
         "assisted": previously_assisted(person),
         "can_change": person_policy.check(request.user, person, perm=Perm.PERSON_CHANGE),
+        "can_protect": person_policy.check(request.user, person, perm=Perm.DATA_PROTECTION),
     }
     response = render(request, "people/person_detail.html", context)
     response["Cache-Control"] = "no-store"

@@ -38,6 +38,7 @@ RECORD_ACTIONS = frozenset(
         "assessments.details_view",
         "reintegration.referral_view",
         "movements.handover_view",
+        "protection.subject_access",
     }
 )
 #: Asking for a file of many people's data.

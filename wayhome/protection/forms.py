@@ -5,10 +5,11 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from wayhome.accounts.models import Office
-from wayhome.protection.models import AccessAlert, Transfer
+from wayhome.protection.models import AccessAlert, DataRequest, Transfer
 from wayhome.protection.selectors import TransferFilters
 
 
@@ -80,3 +81,58 @@ class TransferFilterForm(forms.Form):
             reference=data["reference"].strip(),
             recipient=data["recipient"].strip(),
         )
+
+
+class RequestCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("The person asks for"), choices=DataRequest.Kind.choices)
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=DataRequest.Channel.choices,
+        initial=DataRequest.Channel.IN_PERSON,
+    )
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput)
+    details = forms.CharField(
+        label=_("What the person asks"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For a rectification: what is wrong, and what it should say."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the answer"),
+        required=False,
+        help_text=_("Left empty: the person's first language that Wayhome speaks, else English."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [("", _("The person's language")), *settings.LANGUAGES]
+
+
+class RequestCloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was given or corrected; for a refusal, the reason given to the person."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, request: DataRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = request.outcomes()
+
+
+class RequestFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Request"), required=False, choices=[("", _("All")), *DataRequest.Kind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *DataRequest.Status.choices],
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)

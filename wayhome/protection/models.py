@@ -178,3 +178,102 @@ class Transfer(models.Model):
 
         purposes = dict(DataSharingConsent.Purpose.choices)
         return str(purposes.get(self.purpose, self.purpose))
+
+
+class DataRequest(BaseModel):
+    """A request by a person about their own data, tracked from receipt to closure within the
+    legal time limit: to see it (subject access: the data protection officer produces the
+    bundle, as a PDF in the person's language and as JSON) or to have it corrected
+    (rectification: closed as rectified or refused, with the reason). What the person asked and
+    the officer's note are encrypted."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access to their data")
+        RECTIFICATION = "rectification", _("Rectification")
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        LETTER = "letter", _("Letter")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Telephone")
+        REPRESENTATIVE = "representative", _("Through a representative")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Outcome(models.TextChoices):
+        ANSWERED = "answered", _("Answered: the data was given")
+        RECTIFIED = "rectified", _("Rectified")
+        REFUSED = "refused", _("Refused, with the reason given to the person")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the person")
+
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="data_requests",
+        verbose_name=_("person"),
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("office")
+    )
+    kind = models.CharField(_("request"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(
+        _("received by"), max_length=16, choices=Channel.choices, default=Channel.IN_PERSON
+    )
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField(_("answer due by"))
+    details = EncryptedTextField(_("what the person asks"), blank=True)
+    language = models.CharField(_("language of the answer"), max_length=8, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
+    produced_count = models.PositiveIntegerField(_("bundles produced"), default=0)
+    last_produced_at = models.DateTimeField(_("last produced"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data protection request")
+        verbose_name_plural = _("data protection requests")
+        ordering: ClassVar = ["status", "due_on", "-created_at"]
+        indexes: ClassVar = [
+            models.Index(fields=["office", "status", "due_on"], name="datarequest_office_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Data request {self.pk}"
+
+    @property
+    def overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
+
+    def outcomes(self) -> list[tuple[str, str]]:
+        """The outcomes that close a request of this kind."""
+        allowed = {
+            self.Kind.ACCESS: {self.Outcome.ANSWERED, self.Outcome.REFUSED, self.Outcome.WITHDRAWN},
+            self.Kind.RECTIFICATION: {
+                self.Outcome.RECTIFIED,
+                self.Outcome.REFUSED,
+                self.Outcome.WITHDRAWN,
+            },
+        }[self.Kind(self.kind)]
+        return [(value, str(label)) for value, label in self.Outcome.choices if value in allowed]

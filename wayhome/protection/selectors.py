@@ -14,7 +14,7 @@ from django.http import Http404
 
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere, offices_with
-from wayhome.protection.models import AccessAlert, Transfer
+from wayhome.protection.models import AccessAlert, DataRequest, Transfer
 
 
 def may_protect(user: Any) -> bool:
@@ -88,3 +88,32 @@ def transfer_list(user: Any, filters: TransferFilters | None = None) -> QuerySet
     return transfers.select_related("office", "case", "recipient_office", "actor").order_by(
         "-occurred_at", "-id"
     )
+
+
+def request_list(
+    user: Any, *, kind: str = "", status: str = "", overdue: bool = False
+) -> QuerySet[DataRequest]:
+    """The requests of the offices where ``user`` holds ``Perm.DATA_PROTECTION``: open ones
+    first, the earliest due first."""
+    if not getattr(user, "is_authenticated", False):
+        return DataRequest.objects.none()
+    requests = DataRequest.objects.filter(office_id__in=offices_with(user, Perm.DATA_PROTECTION))
+    if kind:
+        requests = requests.filter(kind=kind)
+    if status:
+        requests = requests.filter(status=status)
+    if overdue:
+        from django.utils import timezone
+
+        requests = requests.filter(status=DataRequest.Status.OPEN, due_on__lt=timezone.localdate())
+    return requests.select_related("person", "office", "closed_by").order_by(
+        "status", "due_on", "-created_at", "-id"
+    )
+
+
+def request_get(user: Any, request_id: Any) -> DataRequest:
+    """A request of the user's offices, else 404."""
+    try:
+        return request_list(user).get(pk=request_id)
+    except (DataRequest.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc

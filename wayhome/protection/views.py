@@ -4,6 +4,7 @@ outcome, and the transfer register. Reading them is audited; anyone without
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.contrib import messages
@@ -21,10 +22,32 @@ from wayhome.audit.services import audit_record
 from wayhome.core.forms import add_service_errors
 from wayhome.core.http import no_store
 from wayhome.core.paging import CappedPaginator
-from wayhome.protection.forms import AlertCloseForm, AlertFilterForm, TransferFilterForm
-from wayhome.protection.models import AccessAlert
-from wayhome.protection.selectors import alert_get, alert_list, may_protect, transfer_list
-from wayhome.protection.services import alert_close
+from wayhome.people.selectors import person_get
+from wayhome.protection.forms import (
+    AlertCloseForm,
+    AlertFilterForm,
+    RequestCloseForm,
+    RequestCreateForm,
+    RequestFilterForm,
+    TransferFilterForm,
+)
+from wayhome.protection.models import AccessAlert, DataRequest
+from wayhome.protection.pdf import bundle_pdf
+from wayhome.protection.selectors import (
+    alert_get,
+    alert_list,
+    may_protect,
+    request_get,
+    request_list,
+    transfer_list,
+)
+from wayhome.protection.services import (
+    alert_close,
+    request_close,
+    request_create,
+    request_produce,
+)
+from wayhome.protection.subject_access import bundle_json
 
 PAGE_SIZE = 25
 
@@ -123,3 +146,131 @@ def transfer_list_view(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "filter_query": query.urlencode()}
     status = 400 if form.is_bound and not form.is_valid() else 200
     return no_store(render(request, "protection/transfer_list.html", context, status=status))
+
+
+@login_required
+@require_GET
+def request_list_view(request: HttpRequest) -> HttpResponse:
+    """Requests of people about their data, in the officer's offices: open first, earliest due
+    first, overdue ones marked."""
+    if not may_protect(request.user):
+        raise Http404
+    form = RequestFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = CappedPaginator(
+        request_list(
+            request.user,
+            kind=filters.get("kind", ""),
+            status=filters.get("status", ""),
+            overdue=bool(filters.get("overdue")),
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action="protection.request_list",
+        details={"page": page.number, "shown": len(page.object_list)},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "filter_query": query.urlencode()}
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return no_store(render(request, "protection/request_list.html", context, status=status))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create_view(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Records a request from the person (only for their office's data protection officer)."""
+    person = person_get(request.user, person_id, perm=Perm.DATA_PROTECTION)
+    status = 200
+    if request.method == "POST":
+        form = RequestCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                created = request_create(actor=request.user, person=person, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("The request is recorded."))
+                return redirect("protection:request-detail", data_request_id=created.pk)
+        else:
+            status = 400
+    else:
+        form = RequestCreateForm()
+    audit_record(actor=request.user, action="person.view", obj=person)
+    context = {"person": person, "form": form}
+    return no_store(render(request, "protection/request_form.html", context, status=status))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, data_request_id: uuid.UUID) -> HttpResponse:
+    data_request = request_get(request.user, data_request_id)
+    status = 200
+    form = RequestCloseForm(request=data_request, initial={"version": data_request.version})
+    if request.method == "POST":
+        form = RequestCloseForm(request.POST, request=data_request)
+        if form.is_valid():
+            try:
+                request_close(
+                    actor=request.user,
+                    request=data_request,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["note"],
+                    version=form.cleaned_data["version"],
+                )
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict") and exc.code == "stale":
+                    messages.error(request, " ".join(exc.messages))
+                    status = 409
+                    data_request = request_get(request.user, data_request_id)
+                    form = RequestCloseForm(
+                        request=data_request, initial={"version": data_request.version}
+                    )
+                else:
+                    add_service_errors(form, exc)
+                    status = 400
+            else:
+                messages.success(request, _("The request is closed."))
+                return redirect("protection:request-detail", data_request_id=data_request.pk)
+        else:
+            status = 400
+    audit_record(actor=request.user, action="protection.request_view", obj=data_request)
+    context = {
+        "data_request": data_request,
+        "form": form if data_request.status == DataRequest.Status.OPEN else None,
+    }
+    return no_store(render(request, "protection/request_detail.html", context, status=status))
+
+
+def _bundle_response(request: HttpRequest, data_request_id: uuid.UUID, fmt: str) -> HttpResponse:
+    data_request = request_get(request.user, data_request_id)
+    if data_request.kind != DataRequest.Kind.ACCESS:
+        raise Http404
+    data, _updated = request_produce(actor=request.user, request=data_request, fmt=fmt)
+    if fmt == "pdf":
+        response = HttpResponse(bundle_pdf(data), content_type="application/pdf")
+    else:
+        response = HttpResponse(
+            json.dumps(bundle_json(data), ensure_ascii=False, indent=1),
+            content_type="application/json; charset=utf-8",
+        )
+    name = f"subject-access-{data_request.pk}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return no_store(response)
+
+
+@login_required
+@require_GET
+def request_bundle_pdf(request: HttpRequest, data_request_id: uuid.UUID) -> HttpResponse:
+    """The person's data as a PDF in their language (produced now, counted, audited)."""
+    return _bundle_response(request, data_request_id, "pdf")
+
+
+@login_required
+@require_GET
+def request_bundle_json(request: HttpRequest, data_request_id: uuid.UUID) -> HttpResponse:
+    """The person's data as JSON (produced now, counted, audited)."""
+    return _bundle_response(request, data_request_id, "json")
