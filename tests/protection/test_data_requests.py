@@ -64,6 +64,8 @@ def test_the_officer_records_an_access_request_and_answers_it(personas: Personas
     assert data["person_id"] == str(person.pk)
     assert data["language"] == "es"
     assert data["sections"][0]["model"] == "people.person"
+    # Who read the record: the officer's own view of the person's page is there.
+    assert any(a["action"] == "person.view" and a["by"] == str(officer) for a in data["accesses"])
     request.refresh_from_db()
     assert request.produced_count == 2
     events = AuditEvent.objects.filter(action="protection.subject_access", object_id=str(person.pk))

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ProtectionConfig(AppConfig):
-    """Data protection in operation (build order 9): bulk-access alerts and the transfer
-    register for the data protection officer."""
+    """Data protection in operation (build order 9): bulk-access alerts, the transfer register
+    and people's requests about their data (subject access, rectification)."""
 
     name = "wayhome.protection"
     label = "protection"
@@ -22,6 +22,11 @@ class ProtectionConfig(AppConfig):
                 "protection.alert_view": _("Viewed an access alert"),
                 "protection.alert_close": _("Closed an access alert"),
                 "protection.transfer_list": _("Read the transfer register"),
+                "protection.request_create": _("Recorded a request about personal data"),
+                "protection.request_list": _("Listed requests about personal data"),
+                "protection.request_view": _("Viewed a request about personal data"),
+                "protection.request_close": _("Closed a request about personal data"),
+                "protection.subject_access": _("Produced a person's data (subject access)"),
             }
         )
         alerts.register()

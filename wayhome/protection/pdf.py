@@ -105,6 +105,6 @@ def bundle_pdf(data: Bundle) -> bytes:
         for access in data.accesses:
             writer.line(
                 f"{date_format(timezone.localtime(access.at), 'DATETIME_FORMAT')} · {access.actor}"
-                f"{' (' + access.office + ')' if access.office else ''} · {access.action}"
+                f"{' (' + access.office + ')' if access.office else ''} · {access.label}"
             )
         return bytes(writer.pdf.output())

@@ -42,6 +42,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from wayhome.accounts.models import Office, User
+from wayhome.audit.actions import action_label
 from wayhome.audit.models import AuditEvent
 from wayhome.cases.models import Case, CaseMember
 from wayhome.core.fields import EncryptedBinaryField, EncryptedField
@@ -210,6 +211,11 @@ class Access:
     action: str
     actor: str
     office: str
+
+    @property
+    def label(self) -> str:
+        """The action in words, in the active language."""
+        return action_label(self.action)
 
 
 @dataclass
