@@ -29,6 +29,7 @@ urlpatterns = [
     path("imports/", include("wayhome.imports.urls")),
     path("exports/", include("wayhome.exports.urls")),
     path("protection/", include("wayhome.protection.urls")),
+    path("retention/", include("wayhome.retention.urls")),
     path("api/", include("wayhome.api.urls")),
     path("", include("wayhome.core.urls")),
 ]

@@ -40,6 +40,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/imports", "wayhome.imports.api.router"),
     ("/exports", "wayhome.exports.api.router"),
     ("/protection", "wayhome.protection.api.router"),
+    ("/retention", "wayhome.retention.api.router"),
 ]
 
 ERROR_RESPONSES = {401: Error}
