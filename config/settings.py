@@ -217,6 +217,8 @@ PROXY_COUNT = env.get_int("PROXY_COUNT", 0)
 PUBLIC_FORM_LIMIT = env.get_int("PUBLIC_FORM_LIMIT", 10)  # submissions an hour
 STATUS_CHECK_LIMIT = env.get_int("STATUS_CHECK_LIMIT", 10)  # checks an hour
 PUBLIC_API_READ_LIMIT = env.get_int("PUBLIC_API_READ_LIMIT", 600)  # public API reads an hour
+# Searches by name or date of birth one signed-in user may make in an hour (pages and API).
+SEARCH_LIMIT = env.get_int("SEARCH_LIMIT", 300)
 FEEDBACK_DUE_DAYS = env.get_int("FEEDBACK_DUE_DAYS", 14)
 # Surveys (wayhome.surveys): a follow-up is overdue this many days after its due date.
 SURVEY_WINDOW_DAYS = env.get_int("SURVEY_WINDOW_DAYS", 30)

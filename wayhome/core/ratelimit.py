@@ -8,17 +8,24 @@ the address itself.
 
 ``hit`` counts one request and says whether it is within the limit; ``client_address`` is the
 address the limit is keyed on (``WAYHOME_PROXY_COUNT`` trusted proxies in front).
+
+Searches by name or date of birth (``limit_searches``) are limited per signed-in user, so that an
+account cannot be used to sweep the register by guessing names (``WAYHOME_SEARCH_LIMIT``).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from wayhome.core.crypto import blind_index
@@ -86,3 +93,27 @@ def over(request: HttpRequest, scope: str, limit: Limit, *extra: str) -> bool:
     keys = [f"address:{client_address(request)}", *(f"target:{value}" for value in extra)]
     results = [hit(scope, key, limit) for key in keys]
     return not all(results)
+
+
+def search_allowed(user: Any) -> bool:
+    """Counts one search by ``user``; False beyond ``SEARCH_LIMIT`` searches in an hour."""
+    return hit("search", f"user:{user.pk}", Limit(int(settings.SEARCH_LIMIT), 3600))
+
+
+def limit_searches(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """A page that searches with ``q`` (POSTed, or GET for hand-made links): each request with a
+    search text counts against the user's ``SEARCH_LIMIT``; beyond it, 429 and no search."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        data = request.POST if request.method == "POST" else request.GET
+        searching = bool(str(data.get("q", "")).strip())
+        if searching and request.user.is_authenticated and not search_allowed(request.user):
+            response = render(request, "429.html", status=429)
+            response["Cache-Control"] = "no-store"
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited

@@ -17,10 +17,11 @@ from ninja.pagination import paginate
 from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import has_perm_anywhere, offices_with
-from wayhome.api.errors import django_validation_error
+from wayhome.api.errors import code_for, django_validation_error
 from wayhome.api.schemas import Error
 from wayhome.audit.services import audit_record
 from wayhome.core.paging import CappedLimitOffset
+from wayhome.core.ratelimit import search_allowed
 from wayhome.people.duplicates import duplicate_candidates
 from wayhome.people.models import Person
 from wayhome.people.selectors import (
@@ -219,10 +220,17 @@ def list_people(request: HttpRequest) -> Any:
     return _audited_list(request)
 
 
-@router.post("/search", response=list[PersonOut], summary="Find people by exact name or birth")
+@router.post(
+    "/search",
+    response={200: list[PersonOut], **ERRORS, 429: Error},
+    summary="Find people by exact name or birth",
+)
 @paginate(CappedLimitOffset)
 def search_people(request: HttpRequest, payload: PersonSearchIn) -> Any:
-    """Exact lookup through the blind indexes; audited without the searched text."""
+    """Exact lookup through the blind indexes; audited without the searched text. At most
+    ``WAYHOME_SEARCH_LIMIT`` searches an hour per user (pages included); beyond, 429."""
+    if not search_allowed(request.auth.user):  # type: ignore[attr-defined]
+        raise HttpError(429, str(code_for(429)[1]))
     return _audited_list(request, payload.q)
 
 

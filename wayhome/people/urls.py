@@ -1,11 +1,12 @@
 from django.urls import path
 
+from wayhome.core.ratelimit import limit_searches
 from wayhome.people import views
 
 app_name = "people"
 
 urlpatterns = [
-    path("", views.person_list, name="person-list"),
+    path("", limit_searches(views.person_list), name="person-list"),
     path("new/", views.person_create, name="person-create"),
     path("enquiries/", views.enquiry_list, name="enquiry-list"),
     path("enquiries/new/", views.enquiry_create, name="enquiry-create"),
