@@ -15,6 +15,7 @@ fills every encrypted field of every reachable model with a canary and checks no
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from django.db import models
 
 from wayhome.core.blobs import blob_delete
 from wayhome.core.fields import EncryptedField, EncryptedJSONField, EncryptedTextField
+
+logger = logging.getLogger(__name__)
 
 ROOTS = ("cases.case", "cases.casemember", "people.person")
 #: Rows that hold only blind indexes of a person: deleted with the person's data.
@@ -48,7 +51,7 @@ def erasable_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
         if (
             isinstance(f, EncryptedField | models.FileField)
             or f.name.endswith("_index")
-            or (f.name == "blob" or f.name.endswith("_blob"))
+            or _is_blob(f)
         ):
             result.append(f)
     return result
@@ -166,22 +169,34 @@ def erase(plan: Plan) -> int:
     return changed
 
 
-def stored_files(plan: Plan) -> list[str]:
-    """The blob names and file names the plan's rows point at (read before erasing)."""
-    names: list[str] = []
+def _is_blob(f: models.Field[Any, Any]) -> bool:
+    return f.name == "blob" or f.name.endswith("_blob")
+
+
+def stored_files(plan: Plan) -> list[tuple[models.Field[Any, Any], str]]:
+    """The stored files the plan's rows point at, with their field (read before erasing)."""
+    files: list[tuple[models.Field[Any, Any], str]] = []
     for model, pks in plan.rows.items():
         columns = [
-            f.name
-            for f in erasable_fields(model)
-            if isinstance(f, models.FileField) or f.name == "blob" or f.name.endswith("_blob")
+            f for f in erasable_fields(model) if isinstance(f, models.FileField) or _is_blob(f)
         ]
         if not columns or not pks:
             continue
-        for values in model._default_manager.filter(pk__in=list(pks)).values_list(*columns):
-            names.extend(str(v) for v in values if v)
-    return names
+        names = [f.name for f in columns]
+        for values in model._default_manager.filter(pk__in=list(pks)).values_list(*names):
+            files.extend((f, str(v)) for f, v in zip(columns, values, strict=True) if v)
+    return files
 
 
-def delete_files(names: list[str]) -> None:
-    for name in names:
-        blob_delete(name)
+def delete_files(files: list[tuple[models.Field[Any, Any], str]]) -> None:
+    """Deletes the files (after the commit that erased their names): blobs from the blob
+    storage, file fields from their own storage. A failure is logged (the name only: a random
+    object name, never a person's) and does not stop the others."""
+    for f, name in files:
+        try:
+            if isinstance(f, models.FileField):
+                f.storage.delete(name)
+            else:
+                blob_delete(name)
+        except Exception:
+            logger.exception("retention: could not delete the stored file %s", name)

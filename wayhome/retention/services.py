@@ -326,7 +326,7 @@ def case_anonymise(
 ) -> int | None:
     """Erases every personal value reachable from one case, in one transaction; the number of
     rows changed, or None when the case is no longer due (held, reopened, done)."""
-    files: list[str] = []
+    files: list[Any] = []
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=case_id).first()
         if (
