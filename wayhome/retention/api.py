@@ -97,8 +97,10 @@ class RunOut(Schema):
 
 
 class ItemOut(Schema):
-    case_id: uuid.UUID
-    reference: str
+    case_id: uuid.UUID | None
+    reference: str = Field(description="The case's reference, else the kind of record and id.")
+    object_type: str = Field(description='"cases.case", "portal.inquiry" or "feedback.feedback"')
+    object_id: uuid.UUID | None
     rule_id: uuid.UUID
     closed_on: datetime.date
     outcome: str
@@ -106,7 +108,7 @@ class ItemOut(Schema):
 
     @staticmethod
     def resolve_reference(obj: RetentionItem) -> str:
-        return obj.case.reference
+        return obj.label
 
 
 class DryRunIn(Schema):

@@ -125,11 +125,29 @@ def erasure_plan(
 ) -> Plan:
     """Every row reachable from these cases, members and people. One query per link and round
     (a few dozen), whatever the number of rows."""
+    return plan_from(
+        {
+            apps.get_model("cases.case"): set(case_ids),
+            apps.get_model("cases.casemember"): set(member_ids),
+            apps.get_model("people.person"): set(person_ids),
+        }
+    )
+
+
+def record_plan(model: type[models.Model], pk: Any) -> Plan:
+    """Every row reachable from one record that is not a case (an inquiry, a feedback), never
+    entering a case, a member or a person (those follow the case rules)."""
+    return plan_from({model: {pk}}, stop={apps.get_model(label) for label in ROOTS})
+
+
+def plan_from(
+    roots: dict[type[models.Model], set[Any]], *, stop: set[type[models.Model]] | None = None
+) -> Plan:
+    """Every row reachable from ``roots`` (rows of ``stop`` models are not entered)."""
     plan = Plan()
-    plan.rows[apps.get_model("cases.case")] |= set(case_ids)
-    plan.rows[apps.get_model("cases.casemember")] |= set(member_ids)
-    plan.rows[apps.get_model("people.person")] |= set(person_ids)
-    all_links = links()
+    for model, pks in roots.items():
+        plan.rows[model] |= pks
+    all_links = [link for link in links() if link.model not in (stop or set())]
     frontier: dict[type[models.Model], set[Any]] = {m: set(p) for m, p in plan.rows.items() if p}
     while frontier:
         found: dict[type[models.Model], set[Any]] = defaultdict(set)

@@ -26,6 +26,15 @@ from wayhome.core.models import BaseModel
 
 class RecordType(models.TextChoices):
     CLOSED_CASES = "closed_cases", _("Closed cases (closed, withdrawn or rejected)")
+    PORTAL_INQUIRIES = "portal_inquiries", _("Portal inquiries (closed)")
+    FEEDBACK = "feedback", _("Feedback and complaints (closed)")
+
+
+#: The records other than cases that rules apply to: the model, with ``office`` and ``closed_at``.
+RECORD_MODELS: dict[str, str] = {
+    RecordType.PORTAL_INQUIRIES: "portal.inquiry",
+    RecordType.FEEDBACK: "feedback.feedback",
+}
 
 
 class Unit(models.TextChoices):
@@ -178,8 +187,9 @@ class RetentionRun(BaseModel):
 
 
 class RetentionItem(models.Model):
-    """A case a run anonymised (``outcome=anonymised``), would anonymise (dry run) or left
-    alone because of a legal hold. Case reference and rule only: no name."""
+    """A case (or an inquiry, a feedback: ``object_type``/``object_id``) a run anonymised
+    (``outcome=anonymised``), would anonymise (dry run) or left alone because of a legal hold.
+    Case reference and rule only: no name."""
 
     class Outcome(models.TextChoices):
         ANONYMISED = "anonymised", _("Anonymised")
@@ -188,7 +198,11 @@ class RetentionItem(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     run = models.ForeignKey(RetentionRun, on_delete=models.CASCADE, related_name="items")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    object_type = models.CharField(max_length=64, default="cases.case")
+    object_id = models.UUIDField(null=True, blank=True)
     rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, related_name="+")
     closed_on = models.DateField(_("closed on"))
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
@@ -199,6 +213,13 @@ class RetentionItem(models.Model):
 
     def __str__(self) -> str:
         return f"Retention item {self.pk}"
+
+    @property
+    def label(self) -> str:
+        """The case's reference, else the kind of record and the start of its id."""
+        if self.case_id is not None and self.case is not None:
+            return self.case.reference
+        return f"{self.object_type} {str(self.object_id)[:8]}"
 
 
 class AnonymisedCase(models.Model):
@@ -213,3 +234,24 @@ class AnonymisedCase(models.Model):
 
     def __str__(self) -> str:
         return f"Anonymised case {self.pk}"
+
+
+class AnonymisedRecord(models.Model):
+    """An inquiry or a feedback whose personal data was erased: later runs skip it."""
+
+    id = models.BigAutoField(primary_key=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.UUIDField()
+    run = models.ForeignKey(RetentionRun, on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, related_name="+")
+    anonymised_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id"], name="anonymised_record_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Anonymised record {self.pk}"

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import DateTimeField, Max, QuerySet
@@ -31,7 +32,9 @@ from wayhome.cases.workflow import TERMINAL
 from wayhome.reporting.facts import facts_refresh
 from wayhome.retention import erasure
 from wayhome.retention.models import (
+    RECORD_MODELS,
     AnonymisedCase,
+    AnonymisedRecord,
     LegalHold,
     RecordType,
     RetentionItem,
@@ -77,6 +80,10 @@ def rule_create(
     _check_period(amount, unit)
     if record_type not in RecordType.values:
         raise ValidationError({"record_type": _("Choose a kind of record.")})
+    if programme and record_type != RecordType.CLOSED_CASES:
+        raise ValidationError(
+            {"programme": _("Only cases have a programme: leave it empty for these records.")}
+        )
     with transaction.atomic():
         if RetentionRule.objects.filter(
             office=office, record_type=record_type, programme=programme
@@ -197,6 +204,8 @@ class Due:
     case_id: Any
     rule: RetentionRule
     closed_on: datetime.date
+    #: For records other than cases: their model's label (``case_id`` is then their id).
+    record: str = ""
 
 
 def _closed_cases(office: Office) -> QuerySet[Case]:
@@ -241,6 +250,28 @@ def cases_due(office: Office, today: datetime.date) -> list[Due]:
     return due
 
 
+def records_due(office: Office, today: datetime.date) -> list[Due]:
+    """The office's closed inquiries and feedback due under its rules (one query per rule)."""
+    due: list[Due] = []
+    rules = RetentionRule.objects.filter(
+        office=office, active=True, record_type__in=list(RECORD_MODELS)
+    )
+    for rule in rules:
+        label = RECORD_MODELS[rule.record_type]
+        model = apps.get_model(label)
+        done = AnonymisedRecord.objects.filter(object_type=label).values("object_id")
+        for pk, closed_at in (
+            model._default_manager.filter(
+                office=office, closed_at__lt=_day_start(rule.cutoff(today))
+            )
+            .exclude(pk__in=done)
+            .order_by("closed_at", "pk")
+            .values_list("pk", "closed_at")
+        ):
+            due.append(Due(pk, rule, timezone.localtime(closed_at).date(), record=label))
+    return due
+
+
 def _held(case_ids: list[Any]) -> set[Any]:
     return set(
         LegalHold.objects.filter(case__in=case_ids, lifted_at=None).values_list(
@@ -269,8 +300,8 @@ def retention_run(
     )
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"cases": 0, "held": 0, "rows": 0})
     try:
-        due = cases_due(office, today)
-        held = _held([d.case_id for d in due])
+        due = cases_due(office, today) + records_due(office, today)
+        held = _held([d.case_id for d in due if not d.record])
         items: list[RetentionItem] = []
         for d in due:
             tally = counts[str(d.rule.pk)]
@@ -282,7 +313,12 @@ def retention_run(
                 tally["cases"] += 1
                 items.append(_item(run, d, RetentionItem.Outcome.DUE))
                 continue
-            rows = case_anonymise(actor=actor, case_id=d.case_id, rule=d.rule, run=run)
+            if d.record:
+                rows = record_anonymise(
+                    actor=actor, label=d.record, pk=d.case_id, rule=d.rule, run=run
+                )
+            else:
+                rows = case_anonymise(actor=actor, case_id=d.case_id, rule=d.rule, run=run)
             if rows is None:  # held, reopened or done meanwhile
                 continue
             tally["cases"] += 1
@@ -313,7 +349,9 @@ def retention_run(
 def _item(run: RetentionRun, due: Due, outcome: str, rows: int = 0) -> RetentionItem:
     return RetentionItem(
         run=run,
-        case_id=due.case_id,
+        case_id=None if due.record else due.case_id,
+        object_type=due.record or "cases.case",
+        object_id=due.case_id,
         rule=due.rule,
         closed_on=due.closed_on,
         outcome=outcome,
@@ -374,6 +412,43 @@ def case_anonymise(
                 "tables": sum(1 for pks in plan.rows.values() if pks),
                 "people_erased": len(people - kept),
                 "people_kept": len(people & kept),
+            },
+        )
+        transaction.on_commit(lambda: erasure.delete_files(files))
+    return rows
+
+
+def record_anonymise(
+    *, actor: Any, label: str, pk: Any, rule: RetentionRule, run: RetentionRun
+) -> int | None:
+    """Erases every personal value of one closed inquiry or feedback and the rows hanging off
+    it (never a case's, a member's or a person's), in one transaction; None when it is no
+    longer due (reopened, done)."""
+    model = apps.get_model(label)
+    files: list[Any] = []
+    with transaction.atomic():
+        row = model._default_manager.select_for_update().filter(pk=pk).first()
+        if (
+            row is None
+            or getattr(row, "closed_at", None) is None
+            or AnonymisedRecord.objects.filter(object_type=label, object_id=pk).exists()
+        ):
+            return None
+        AnonymisedRecord.objects.create(
+            object_type=label, object_id=pk, run=run, rule=rule, anonymised_at=timezone.now()
+        )
+        plan = erasure.record_plan(model, pk)
+        files = erasure.stored_files(plan)
+        rows = erasure.erase(plan)
+        audit_record(
+            actor=actor,
+            action="retention.anonymise",
+            obj=row,
+            details={
+                "run": str(run.pk),
+                "rule": str(rule.pk),
+                "rows": rows,
+                "tables": sum(1 for pks in plan.rows.values() if pks),
             },
         )
         transaction.on_commit(lambda: erasure.delete_files(files))
