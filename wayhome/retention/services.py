@@ -272,11 +272,10 @@ def records_due(office: Office, today: datetime.date) -> list[Due]:
     return due
 
 
-def _held(case_ids: list[Any]) -> set[Any]:
+def _held(office: Office) -> set[Any]:
+    """The office's cases under a legal hold in force (as many as there are holds)."""
     return set(
-        LegalHold.objects.filter(case__in=case_ids, lifted_at=None).values_list(
-            "case_id", flat=True
-        )
+        LegalHold.objects.filter(office=office, lifted_at=None).values_list("case_id", flat=True)
     )
 
 
@@ -301,11 +300,11 @@ def retention_run(
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"cases": 0, "held": 0, "rows": 0})
     try:
         due = cases_due(office, today) + records_due(office, today)
-        held = _held([d.case_id for d in due if not d.record])
+        held = _held(office)
         items: list[RetentionItem] = []
         for d in due:
             tally = counts[str(d.rule.pk)]
-            if d.case_id in held:
+            if not d.record and d.case_id in held:
                 tally["held"] += 1
                 items.append(_item(run, d, RetentionItem.Outcome.HELD))
                 continue
