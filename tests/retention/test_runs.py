@@ -210,3 +210,23 @@ def test_holds_refuse_a_short_reason_a_second_hold_and_other_offices() -> None:
     assert LegalHold.objects.count() == 1
     event = AuditEvent.objects.get(action="retention.hold_place")
     assert "Court" not in str(event.details)
+
+
+def test_one_office_failing_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wayhome.retention import tasks
+
+    broken = OfficeFactory.create(code="aa-broken")
+    fine = OfficeFactory.create(code="zz-fine")
+    for office in (broken, fine):
+        RetentionRuleFactory.create(office=office)
+    real = tasks.retention_run
+
+    def flaky(*, office: Any, dry_run: bool) -> Any:
+        if office == broken:
+            raise RuntimeError("disk full")
+        return real(office=office, dry_run=dry_run)
+
+    monkeypatch.setattr(tasks, "retention_run", flaky)
+    with pytest.raises(RuntimeError, match="aa-broken"):
+        tasks.run_all(dry_run=True)
+    assert list(RetentionRun.objects.values_list("office__code", flat=True)) == ["zz-fine"]
