@@ -1,21 +1,17 @@
 """Subject access: the bundle holds every record of the person and nothing of anyone else.
 
-The records are not written by hand: ``make_row`` builds one row of every model that
-``holdings()`` finds reaching a person (and of every model the completeness test finds reaching
-one), filling each encrypted value with a unique token. A model added later gets a row here, and
-the test fails if the bundle misses it or one of its values.
+The records are not written by hand: ``tests.model_rows.Builder`` builds one row of every model
+that reaches a person, and each encrypted value gets a unique canary. A model added later gets a
+row here, and the test fails if the bundle misses it or one of its values, or shows a row or
+value of the other person on the case.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime
-import decimal
 import io
-import itertools
 import json
-import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,14 +21,12 @@ from pypdf import PdfReader
 
 from tests.cases.factories import CaseFactory
 from tests.factories import OfficeFactory, UserFactory
+from tests.model_rows import Builder, Canaries, models_reaching_a_case
 from tests.people.factories import PersonFactory
 from wayhome.accounts.permissions import Role
 from wayhome.cases.models import Case, CaseMember
 from wayhome.core.fields import (
-    EncryptedBinaryField,
-    EncryptedDateField,
-    EncryptedField,
-    EncryptedJSONField,
+    encrypted_fields,
 )
 from wayhome.people.models import Person
 from wayhome.protection.pdf import bundle_pdf
@@ -50,135 +44,32 @@ pytestmark = pytest.mark.django_db
 ROOTS = (Person, CaseMember, Case)
 
 
-def _counter() -> Callable[[str], str]:
-    numbers = itertools.count(1)
-    return lambda prefix: f"{prefix}{next(numbers):04d}"
-
-
-_PLAIN = itertools.count(1)
-
-
-def _plain_value(f: models.Field[Any, Any]) -> Any:
-    if f.choices:
-        return f.choices[0][0]
-    if isinstance(f, models.BooleanField):
-        return False
-    if isinstance(f, models.DecimalField):
-        return decimal.Decimal("1")
-    if isinstance(f, models.FloatField):
-        return 1.0
-    if isinstance(f, models.IntegerField):
-        return 1
-    if isinstance(f, models.DateTimeField):
-        return datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.UTC)
-    if isinstance(f, models.DateField):
-        return datetime.date(2026, 1, 2)
-    if isinstance(f, models.UUIDField):
-        return uuid.uuid4()
-    if isinstance(f, models.JSONField):
-        return {}
-    if isinstance(f, models.EmailField):
-        return "x@example.org"
-    return f"p{next(_PLAIN)}"[: f.max_length or 10]
-
-
-def make_row(
-    model: type[models.Model],
-    fixed: dict[str, Any],
-    token: Callable[[], str],
-    made: dict[type[models.Model], models.Model],
-) -> models.Model:
-    """A saved row of ``model``: ``fixed`` values, a token in every encrypted text, JSON or bytes
-    field, and a plain value in every other required field (related rows made as needed)."""
-    values: dict[str, Any] = {}
-    for f in model._meta.concrete_fields:
-        if f.primary_key or f.name in fixed or f.attname in fixed:
-            continue
-        if isinstance(f, EncryptedDateField):
-            values[f.name] = datetime.date(2001, 2, 3)
-        elif isinstance(f, EncryptedJSONField):
-            values[f.name] = [token()]
-        elif isinstance(f, EncryptedBinaryField):
-            values[f.name] = token().encode()
-        elif isinstance(f, EncryptedField):
-            values[f.name] = token()
-        elif f.is_relation:
-            if f.null:
-                continue
-            target = f.related_model
-            assert isinstance(target, type)
-            related = (
-                made.get(target)
-                or target._default_manager.order_by("pk").first()
-                or make_row(target, {}, token, made)
-            )
-            values[f.name] = related
-        elif (
-            f.has_default()
-            or f.null
-            or getattr(f, "auto_now", False)
-            or getattr(f, "auto_now_add", False)
-        ):
-            continue
-        else:
-            values[f.name] = _plain_value(f)
-    values.update(fixed)
-    row = model(**values)
-    row.save()
-    made.setdefault(model, row)
-    return row
-
-
 def _dpo(office: Any) -> Any:
     return UserFactory.create(roles=[(office, Role.DPO)])
 
 
-def _held_rows(
-    subject: CaseMember, token: Callable[[], str], *, household: bool
-) -> dict[str, models.Model]:
-    """One row of every held model for ``subject``: linked to the person or the member, or
-    (``household``) to the case or to the subject's row of the model it hangs off."""
-    made: dict[type[models.Model], models.Model] = {
-        Person: subject.person,
-        CaseMember: subject,
-        Case: subject.case,
-    }
+def _rows_of(member: CaseMember, canaries: Canaries, *, household: bool) -> dict[str, models.Model]:
+    """One row of every held model for ``member`` (``tests.model_rows.Builder``), a canary in
+    every encrypted value: rows naming the person or the member, the rows hanging off those, and
+    (``household``) the case's own rows."""
+    builder = Builder(member.case, member, member.person, UserFactory.create())
     rows: dict[str, models.Model] = {}
+    owned: set[type[models.Model]] = set()
     for holding in holdings():
         if holding.model in ROOTS:
             continue
-        fixed: dict[str, Any] = {}
-        m2m: list[str] = []
-        for name in holding.person:
-            f = holding.model._meta.get_field(name)
-            if isinstance(f, models.ManyToManyField):
-                m2m.append(name)
-            else:
-                fixed[name] = subject.person
-        for name in holding.member:
-            f = holding.model._meta.get_field(name)
-            if isinstance(f, models.ManyToManyField):
-                m2m.append(name)
-            else:
-                fixed[name] = subject
-        for name in holding.case:
-            fixed[name] = subject.case
-        own_parent = False
-        for name, target in holding.parent:
-            if target in made:
-                fixed[name] = made[target]
-                own_parent = True
-        if not household and not (holding.person or holding.member) and not own_parent:
+        own = bool(holding.person or holding.member) or any(
+            target in owned for _name, target in holding.parent
+        )
+        if not (own or household):
             continue  # a household record: the other person's rows are theirs alone
-        if holding.key == "people.duplicatedecision":
-            other = PersonFactory.create(office=subject.case.office)
-            a, b = sorted([subject.person, other], key=lambda p: str(p.pk))
-            fixed = {"person_a": a, "person_b": b}
-        made.pop(holding.model, None)
-        row = make_row(holding.model, fixed, token, made)
-        for name in m2m:
-            getattr(row, name).add(subject.person if name in holding.person else subject)
-        made[holding.model] = row
+        if own:
+            owned.add(holding.model)
+        row = builder.get(holding.model)
+        holding.model._default_manager.filter(pk=row.pk).update(
+            **{f.name: canaries.value_for(f) for f in encrypted_fields(holding.model)}
+        )
+        row.refresh_from_db()
         rows[holding.key] = row
     return rows
 
@@ -193,54 +84,34 @@ def family() -> tuple[CaseMember, CaseMember]:
     return members[subject.pk], members[other.pk]
 
 
-def _values(model: models.Model) -> list[str]:
-    """The tokens held in ``model``'s encrypted fields."""
+def _values(row: models.Model) -> list[str]:
+    """The values held in ``row``'s encrypted fields, as the JSON bundle writes them."""
     found: list[str] = []
-    for f in model._meta.concrete_fields:
-        if not isinstance(f, EncryptedField) or isinstance(f, EncryptedDateField):
+    for f in encrypted_fields(type(row)):
+        if f.name in OMITTED.get(row._meta.label_lower, {}):
             continue
-        if f.name in OMITTED.get(model._meta.label_lower, {}):
-            continue
-        value = getattr(model, f.attname)
+        value = getattr(row, f.attname)
         if isinstance(value, bytes | memoryview):
             found.append(base64.b64encode(bytes(value)).decode())  # a file: its bytes
-        elif isinstance(value, list):
-            found += [str(v) for v in value]
+        elif isinstance(value, datetime.date):
+            found.append(value.isoformat())
+        elif isinstance(value, dict | list):
+            found.append(json.dumps(value, ensure_ascii=False)[1:-1])
         elif value:
             found.append(str(value))
     return found
 
 
 def test_every_model_reaching_a_person_is_held_or_excluded_with_a_reason() -> None:
-    """Generated from the model graph: a model with a foreign key to a person, a member or a
-    case, or to a model that has one, is in the bundle unless ``EXCLUDED`` says why not."""
+    """Generated from the model graph (``tests.model_rows``, not the code under test): a model
+    with a chain of foreign keys to a person, a member or a case is in the bundle unless
+    ``EXCLUDED`` says why not."""
     held = {h.model for h in holdings()}
-    reach: set[type[models.Model]] = set(ROOTS)
-    wayhome = [m for m in apps.get_models() if m.__module__.startswith("wayhome.")]
-    while True:
-        more = {
-            m
-            for m in wayhome
-            if m not in reach
-            and any(f.is_relation and f.related_model in reach for f in m._meta.get_fields())
-            and any(f.concrete for f in m._meta.get_fields() if f.is_relation)
-        }
-        more = {
-            m
-            for m in more
-            if any(
-                f.concrete and f.is_relation and f.related_model in reach
-                for f in m._meta.get_fields()
-            )
-        }
-        if not more:
-            break
-        reach |= more
-    missing = {m._meta.label_lower for m in reach - held if m._meta.label_lower not in EXCLUDED}
+    reach = {m for m in models_reaching_a_case() if m.__module__.startswith("wayhome.")}
+    missing = {m._meta.label_lower for m in reach - held} - set(EXCLUDED)
     assert not missing, f"models reaching a person that the bundle misses: {sorted(missing)}"
     # Every exclusion names a real model (a renamed model is not silently excluded).
-    labels = {m._meta.label_lower for m in wayhome}
-    assert set(EXCLUDED) <= labels
+    assert set(EXCLUDED) <= {m._meta.label_lower for m in apps.get_models()}
     assert {"people.identitydocument", "assessments.assessment", "movements.segment"} <= {
         h.key for h in holdings()
     }
@@ -250,9 +121,8 @@ def test_the_bundle_holds_every_record_and_value_of_the_person_and_nothing_of_th
     family: tuple[CaseMember, CaseMember],
 ) -> None:
     subject, other = family
-    token = _counter()
-    mine = _held_rows(subject, lambda: token("MINE"), household=True)
-    theirs = _held_rows(other, lambda: token("THEIRS"), household=False)
+    mine = _rows_of(subject, Canaries("MINE"), household=True)
+    theirs = _rows_of(other, Canaries("THEIRS"), household=False)
     # A caseworker's note on the household names the other person.
     case = subject.case
     case.notes = "Met Chidinma Eze and Amara at the office."
@@ -278,6 +148,8 @@ def test_the_bundle_holds_every_record_and_value_of_the_person_and_nothing_of_th
     # Nothing of the other person: no row, no value, no name, no id.
     for key, row in theirs.items():
         assert str(row.pk) not in ids, f"{key}: the other person's row is in the bundle"
+        for value in _values(row):
+            assert value not in text, f"{key}: a value of the other person is in the bundle"
     assert "THEIRS" not in text
     for leaked in ("Chidinma", "Eze", str(other.person.pk), str(other.pk)):
         assert leaked not in text
