@@ -1,11 +1,15 @@
-"""What every app's forms share: service errors on their fields, ids unique on a page."""
+"""What every app's forms share: service errors on their fields, a service run from a form
+(400 or 409), ids unique on a page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -15,6 +19,30 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def is_stale(exc: ValidationError) -> bool:
+    """A service's refusal of a stale version (the pages' and the API's 409)."""
+    return not hasattr(exc, "error_dict") and exc.code == "stale"
+
+
+def submit(
+    request: HttpRequest, form: forms.BaseForm, call: Callable[[dict[str, Any]], Any]
+) -> int:
+    """Runs ``call`` (a service) with a bound form's cleaned data. 0 when it succeeded; else the
+    status to answer: 400 with the errors on the form, 409 for a stale version (its message
+    shown above the page: the caller reads the record again)."""
+    if not form.is_valid():
+        return 400
+    try:
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        if is_stale(exc):
+            messages.error(request, " ".join(exc.messages))
+            return 409
+        add_service_errors(form, exc)
+        return 400
+    return 0
 
 
 class ScopedIdForm(forms.Form):

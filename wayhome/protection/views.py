@@ -19,7 +19,7 @@ from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import offices_with
 from wayhome.audit.services import audit_record
-from wayhome.core.forms import add_service_errors
+from wayhome.core.forms import add_service_errors, submit
 from wayhome.core.http import no_store
 from wayhome.core.paging import CappedPaginator
 from wayhome.people.selectors import person_get
@@ -78,33 +78,18 @@ def alert_list_view(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, access_alert_id: uuid.UUID) -> HttpResponse:
     alert = alert_get(request.user, access_alert_id)
     status = 200
+    form = AlertCloseForm(initial={"version": alert.version})
     if request.method == "POST":
         form = AlertCloseForm(request.POST)
-        if form.is_valid():
-            try:
-                alert_close(
-                    actor=request.user,
-                    alert=alert,
-                    outcome=form.cleaned_data["outcome"],
-                    note=form.cleaned_data["note"],
-                    version=form.cleaned_data["version"],
-                )
-            except ValidationError as exc:
-                if not hasattr(exc, "error_dict") and exc.code == "stale":
-                    messages.error(request, " ".join(exc.messages))
-                    status = 409
-                    alert = alert_get(request.user, access_alert_id)
-                    form = AlertCloseForm(initial={"version": alert.version})
-                else:
-                    add_service_errors(form, exc)
-                    status = 400
-            else:
-                messages.success(request, _("The alert is closed."))
-                return redirect("protection:alert-detail", access_alert_id=alert.pk)
-        else:
-            status = 400
-    else:
-        form = AlertCloseForm(initial={"version": alert.version})
+        status = submit(
+            request, form, lambda data: alert_close(actor=request.user, alert=alert, **data)
+        )
+        if not status:
+            messages.success(request, _("The alert is closed."))
+            return redirect("protection:alert-detail", access_alert_id=alert.pk)
+        if status == 409:
+            alert = alert_get(request.user, access_alert_id)
+            form = AlertCloseForm(initial={"version": alert.version})
     audit_record(
         actor=request.user,
         action="protection.alert_view",
@@ -212,31 +197,17 @@ def request_detail(request: HttpRequest, data_request_id: uuid.UUID) -> HttpResp
     form = RequestCloseForm(request=data_request, initial={"version": data_request.version})
     if request.method == "POST":
         form = RequestCloseForm(request.POST, request=data_request)
-        if form.is_valid():
-            try:
-                request_close(
-                    actor=request.user,
-                    request=data_request,
-                    outcome=form.cleaned_data["outcome"],
-                    note=form.cleaned_data["note"],
-                    version=form.cleaned_data["version"],
-                )
-            except ValidationError as exc:
-                if not hasattr(exc, "error_dict") and exc.code == "stale":
-                    messages.error(request, " ".join(exc.messages))
-                    status = 409
-                    data_request = request_get(request.user, data_request_id)
-                    form = RequestCloseForm(
-                        request=data_request, initial={"version": data_request.version}
-                    )
-                else:
-                    add_service_errors(form, exc)
-                    status = 400
-            else:
-                messages.success(request, _("The request is closed."))
-                return redirect("protection:request-detail", data_request_id=data_request.pk)
-        else:
-            status = 400
+        status = submit(
+            request,
+            form,
+            lambda data: request_close(actor=request.user, request=data_request, **data),
+        )
+        if not status:
+            messages.success(request, _("The request is closed."))
+            return redirect("protection:request-detail", data_request_id=data_request.pk)
+        if status == 409:
+            data_request = request_get(request.user, data_request_id)
+            form = RequestCloseForm(request=data_request, initial={"version": data_request.version})
     audit_record(actor=request.user, action="protection.request_view", obj=data_request)
     context = {
         "data_request": data_request,

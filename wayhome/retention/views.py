@@ -18,7 +18,7 @@ from wayhome.accounts.models import Office
 from wayhome.accounts.permissions import Perm
 from wayhome.accounts.policies import offices_with
 from wayhome.audit.services import audit_record
-from wayhome.core.forms import add_service_errors
+from wayhome.core.forms import add_service_errors, is_stale
 from wayhome.core.http import no_store
 from wayhome.core.paging import CappedPaginator
 from wayhome.retention import selectors
@@ -42,10 +42,6 @@ def _officer_offices(request: HttpRequest) -> QuerySet[Office]:
     return Office.objects.filter(pk__in=offices_with(request.user, Perm.DATA_PROTECTION)).order_by(
         "name"
     )
-
-
-def _stale(exc: ValidationError) -> bool:
-    return not hasattr(exc, "error_dict") and exc.code == "stale"
 
 
 @login_required
@@ -91,7 +87,7 @@ def rule_detail(request: HttpRequest, retention_rule_id: uuid.UUID) -> HttpRespo
             try:
                 rule_update(actor=request.user, rule=rule, **form.cleaned_data)
             except ValidationError as exc:
-                if _stale(exc):
+                if is_stale(exc):
                     messages.error(request, " ".join(exc.messages))
                     status = 409
                 else:
