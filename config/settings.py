@@ -196,6 +196,10 @@ ACCESS_ALERT_RECORDS = env.get_int("ACCESS_ALERT_RECORDS", 50)
 ACCESS_ALERT_MINUTES = env.get_int("ACCESS_ALERT_MINUTES", 10)
 ACCESS_ALERT_EXPORTS = env.get_int("ACCESS_ALERT_EXPORTS", 5)
 ACCESS_ALERT_EXPORT_HOURS = env.get_int("ACCESS_ALERT_EXPORT_HOURS", 24)
+# People's requests about their data (wayhome.protection): days from receipt to the answer's due
+# date; the folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf for the subject-access PDF.
+DATA_REQUEST_DAYS = env.get_int("DATA_REQUEST_DAYS", 30)
+PDF_FONT_DIR = env.get_str("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu")
 EXPORT_PROGRESS_ROWS = env.get_int("EXPORT_PROGRESS_ROWS", 1000)
 
 # Travel (wayhome.movements): voluntariness is re-confirmed at most this many days before

@@ -158,7 +158,8 @@ def test_only_the_persons_officers_see_and_record_requests(personas: Personas) -
     assert not DataRequest.objects.exists()
 
 
-def test_the_api_records_produces_and_closes_requests(personas: Personas) -> None:
+def test_the_api_records_produces_and_closes_requests(personas: Personas, settings: Any) -> None:
+    settings.DATA_REQUEST_DAYS = 20
     person = PersonFactory.create(office=personas.office_a, given_name="Amara")
     officer = _dpo(personas)
     _token, secret = token_issue(actor=None, user=officer, name="tests")
@@ -172,7 +173,7 @@ def test_the_api_records_produces_and_closes_requests(personas: Personas) -> Non
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["due_on"] == "2026-12-20"
+    assert body["due_on"] == "2026-12-10"  # received on 20 November, 20 days
     url = f"/api/v1/protection/requests/{body['id']}"
     bundle = client.get(f"{url}/bundle", headers=auth)
     assert bundle.status_code == 200

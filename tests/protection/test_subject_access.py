@@ -195,3 +195,16 @@ def test_holdings_name_each_model_once() -> None:
     keys = [h.key for h in holdings()]
     assert len(keys) == len(set(keys))
     assert all(isinstance(h, Holding) for h in holdings())
+
+
+def test_without_the_fonts_the_pdf_transliterates_and_says_so(settings: Any, tmp_path: Any) -> None:
+    settings.PDF_FONT_DIR = str(tmp_path)  # no DejaVu here
+    office = OfficeFactory.create()
+    person = PersonFactory.create(
+        office=office, given_name="Мария", family_name="Иванова", languages=["en"]
+    )
+    reader = PdfReader(io.BytesIO(bundle_pdf(bundle(person, produced_by=_dpo(office)))))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Mariya" in text
+    assert "Ivanova" in text
+    assert "some text is transliterated" in text

@@ -24,7 +24,7 @@ RTL = {"ar", "fa", "he", "ur", "ps"}
 
 
 def font_dir() -> Path:
-    return Path(getattr(settings, "PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+    return Path(settings.PDF_FONT_DIR or "/usr/share/fonts/truetype/dejavu")
 
 
 class _Writer:

@@ -94,7 +94,7 @@ def request_create(
         errors["details"] = _("Say what the person says is wrong, and what it should say.")
     if errors:
         raise ValidationError(errors)
-    days = int(getattr(settings, "DATA_REQUEST_DAYS", 30))
+    days = settings.DATA_REQUEST_DAYS
     with transaction.atomic():
         request = DataRequest(
             person=person,
