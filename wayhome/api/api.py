@@ -6,6 +6,8 @@ one line to ``ROUTERS``. Every operation requires a bearer token unless it says 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Router
@@ -75,9 +77,60 @@ def me(request: HttpRequest) -> Me:
     )
 
 
+#: Answers of the API's own error handling (``api/errors.py``) that any operation may give,
+#: whatever it declares: documented on every operation they apply to, so that the document
+#: lists every status a client can get (checked by tests/security/test_schemathesis.py).
+COMMON_ERRORS = {
+    400: "The request body is not valid JSON.",
+    401: "A valid bearer token is required.",
+    404: "Not found, or not visible to the token's user.",
+    422: "The request is not valid.",
+}
+OPERATION_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def _common_errors(operation: dict[str, Any]) -> list[int]:
+    parameters = operation.get("parameters", [])
+    statuses = []
+    if operation.get("requestBody"):
+        statuses.append(400)
+    if operation.get("security"):
+        statuses.append(401)
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.append(404)
+    if parameters or operation.get("requestBody"):
+        statuses.append(422)
+    return statuses
+
+
+def document_common_errors(schema: dict[str, Any]) -> None:
+    """Adds the statuses of ``COMMON_ERRORS`` that apply to each operation of ``schema``: 400
+    with a body, 401 with a token, 404 with a path parameter, 422 with any input."""
+    shape = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in OPERATION_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in _common_errors(operation):
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": COMMON_ERRORS[status], "content": shape}
+
+
+class WayhomeApi(NinjaAPI):
+    """A NinjaAPI whose OpenAPI document also lists the common error answers."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_common_errors(schema)
+        return schema
+
+
 def build_api(routers: list[tuple[str, str]], *, urls_namespace: str = "api:v1") -> NinjaAPI:
     """The API with the account router and each ``(prefix, dotted path)`` router mounted."""
-    built = NinjaAPI(
+    built = WayhomeApi(
         title="Wayhome API",
         version="1",
         description=(

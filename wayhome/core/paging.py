@@ -21,7 +21,12 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination
+
+#: The largest ``limit`` and ``offset`` the API takes: beyond a database integer they made the
+#: query fail (a server error, found by the schemathesis test) instead of an empty page.
+MAX_PAGING_VALUE = 2**31 - 1
 
 
 def count_cap() -> int:
@@ -64,6 +69,10 @@ class CappedPaginator(Paginator):
 class CappedLimitOffset(LimitOffsetPagination):
     """``limit``/``offset`` paging whose ``count`` stops at the cap (``count_capped`` is then
     true): used by every API list."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MAX_PAGING_VALUE)
+        offset: int = Field(0, ge=0, le=MAX_PAGING_VALUE)
 
     class Output(Schema):
         items: list[Any]

@@ -47,7 +47,7 @@ class SourceOut(Schema):
     version: int
 
 
-class RunOut(Schema):
+class ImportRunOut(Schema):
     id: uuid.UUID
     office_id: uuid.UUID
     source_id: uuid.UUID
@@ -72,7 +72,7 @@ def list_sources(request: HttpRequest) -> QuerySet[ImportSource]:
     return import_source_list(api_user(request))
 
 
-@router.get("", response=list[RunOut], summary="Import runs, the newest first")
+@router.get("", response=list[ImportRunOut], summary="Import runs, the newest first")
 @paginate(CappedLimitOffset)
 def list_runs(request: HttpRequest) -> QuerySet[ImportRun]:
     return import_run_list(api_user(request))
@@ -80,7 +80,7 @@ def list_runs(request: HttpRequest) -> QuerySet[ImportRun]:
 
 @router.post(
     "",
-    response={202: RunOut, **ERRORS},
+    response={202: ImportRunOut, **ERRORS},
     summary="Upload a file (multipart) to import with a source: a dry run unless dry_run=false",
 )
 def create_run(
@@ -115,7 +115,7 @@ def create_run(
     return Status(202, run)
 
 
-@router.get("/{import_run_id}", response={200: RunOut, **ERRORS}, summary="An import run")
+@router.get("/{import_run_id}", response={200: ImportRunOut, **ERRORS}, summary="An import run")
 def get_run(request: HttpRequest, import_run_id: uuid.UUID) -> Any:
     return import_run_get(api_user(request), import_run_id)
 
