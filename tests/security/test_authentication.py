@@ -71,8 +71,8 @@ def test_after_the_password_alone_every_page_leads_to_the_code(personas: Persona
 
 
 def test_a_session_is_no_credential_for_the_api(personas: Personas) -> None:
-    """V6.3.3: the API takes bearer tokens only, so a password-only session (or any session)
-    is refused by every operation outside the public portal's."""
+    """V6.3.3, V6.3.4: the API takes bearer tokens only, so a password-only session (or any
+    session) is refused by every operation outside the public portal's."""
     user = personas.manager_a
     _with_device(user)
     client = _sign_in(user)
@@ -101,7 +101,7 @@ def _reset_views(patterns: list[Any]) -> list[Any]:
 
 
 def test_no_sign_in_other_than_the_code_passes_mfa(personas: Personas) -> None:
-    """V6.3.3, V6.4.x: whatever signs a user in without the code (a password reset that signs
+    """V6.4.3, V6.3.4: whatever signs a user in without the code (a password reset that signs
     in, ``django.contrib.auth.login`` from any view) leaves the session unverified, and the gate
     sends it to the code page. No password-reset confirmation may sign in by itself."""
     user = personas.manager_a
@@ -176,8 +176,9 @@ def _answer(email: str, password: str) -> tuple[int, bytes, int]:
 def test_known_and_unknown_accounts_get_the_same_answer_after_the_same_work(
     personas: Personas, settings: Any
 ) -> None:
-    """V6.3.8: a wrong password for a known account, an unknown account and a disabled account
-    get the same status and page, and one password hash is computed for each."""
+    """V6.3.8 (level 3 in ASVS 5.0): a wrong password for a known account, an unknown account
+    and a disabled account get the same status and page, and one password hash is computed for
+    each."""
     settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
     disabled = personas.auditor_a
     for user in (personas.caseworker_a, disabled):

@@ -2,7 +2,7 @@
 search and error paths of the pages and the API never appears in the captured logs, in any URL
 a response holds (Location, links, forms, htmx headers), in an error answer, nor in the audit
 trail. Extends tests/people/test_canary.py (database files, dumps), whose canary it reuses.
-ASVS 5.0 V14.2.1 (no sensitive data in URLs), V16.2.5 / V16.3.x (logs), V16.5.1 (errors)."""
+ASVS 5.0 V14.2.1 (no sensitive data in URLs), V16.2.5 (logs), V16.5.1 (errors)."""
 
 from __future__ import annotations
 

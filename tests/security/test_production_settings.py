@@ -1,5 +1,5 @@
 """Production mode: CSP, HSTS, HTTPS redirect and cookie flags, read from a real answer of the
-app started with production settings. ASVS 5.0 V3 (web frontend security), V7 (session cookies)."""
+app started with production settings. ASVS 5.0 V3 (web frontend security: cookies, headers)."""
 
 from __future__ import annotations
 
@@ -63,8 +63,8 @@ def _probe(tmp_path: Path) -> dict[str, Any]:
 
 def test_production_answers_carry_csp_hsts_and_strict_cookies(tmp_path: Path) -> None:
     """V3.4.1 (HSTS), V3.4.3 (CSP), V3.4.4 (nosniff), V3.4.5 (referrer policy), V3.4.6
-    (frame-ancestors), V3.3.1 (cookie Secure, __Host- prefix), V3.3.2 (SameSite), V3.3.4
-    (HttpOnly), V3.2.x HTTPS only (redirect)."""
+    (frame-ancestors), V3.3.1 (cookie Secure), V3.3.2 (SameSite), V3.3.3 (__Host- prefix),
+    V3.3.4 (HttpOnly), V4.1.2 (pages redirect HTTP to HTTPS), V13.4.2 (debug off)."""
     probe = _probe(tmp_path)
     assert probe["status"] == 200
     headers = {key.lower(): value for key, value in probe["headers"].items()}

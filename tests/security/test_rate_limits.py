@@ -142,8 +142,7 @@ def test_every_public_api_operation_answers_429_beyond_its_limit(
 ) -> None:
     client = Client()
     statuses = [
-        api_request(client, route, method, {}, "", query=None).status_code
-        for _ in range(LIMIT + 1)
+        api_request(client, route, method, {}, "", query=None).status_code for _ in range(LIMIT + 1)
     ]
     statuses.append(api_request(client, route, method, {}, "").status_code)
     assert statuses[-1] == 429, statuses

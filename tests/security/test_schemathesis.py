@@ -7,7 +7,7 @@ that object's id, so that the answers carry real records. No answer may be a ser
 nor differ from the status codes and schemas the document declares. Bounded and deterministic:
 a few derandomized examples per operation, no deadline. The application is called in-process
 through WSGI, inside the test's transaction, so the test runs alike on SQLite and PostgreSQL.
-ASVS 5.0 V4.1 (generic web service security), V1.2 / V2.2 (input handling).
+ASVS 5.0 V2.2.1 (input validated: a bad request answers 4xx), V16.5.3 (fails gracefully).
 """
 
 from __future__ import annotations

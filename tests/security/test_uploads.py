@@ -197,7 +197,7 @@ def test_uploaded_names_are_never_used_as_paths(
 
 
 def test_files_are_served_as_attachments_not_to_be_sniffed(personas: Personas) -> None:
-    """V5.3.x, V3.4.4: downloads carry Content-Disposition: attachment and nosniff."""
+    """V5.4.1, V3.4.4: downloads carry Content-Disposition: attachment and nosniff."""
     export = ExportFactory.create(office=personas.office_a)
     response = client_for(export.owner).get(f"/exports/{export.pk}/download")
     assert response.status_code == 200
