@@ -12,11 +12,14 @@ ASVS 5.0 V2.2.1 (input validated: a bad request answers 4xx), V16.5.3 (fails gra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
@@ -64,6 +67,19 @@ def _path_ids(objects: list[Any]) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def connections_kept_open() -> Iterator[None]:
+    """The application is called through WSGI, not Django's test client, so nothing stops the
+    end of each request from closing the database connection, and with it the test's
+    transaction (on PostgreSQL). Do what the test client does: keep it open."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("connections_kept_open")
 def test_api_answers_match_the_openapi_document() -> None:
     office = OfficeFactory.create(code="fuzz", name="Fuzz office")
     user = UserFactory.create(roles=[(office, role) for role in Role if role != Role.ETHICS])
@@ -117,8 +133,35 @@ def test_api_answers_match_the_openapi_document() -> None:
     ],
 )
 def test_what_schemathesis_found_stays_fixed(path: str, status: int) -> None:
-    office = OfficeFactory.create()
-    user = UserFactory.create(roles=[(office, Role.MANAGER)])
-    token = viewer("regression", user).token
-    response = Client(raise_request_exception=False).get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = Client(raise_request_exception=False).get(path, HTTP_AUTHORIZATION=_bearer())
     assert response.status_code == status
+
+
+def _bearer() -> str:
+    office = OfficeFactory.create()
+    user = UserFactory.create(roles=[(office, Role.MANAGER), (office, Role.DPO)])
+    return f"Bearer {viewer('regression', user).token}"
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database() -> None:
+    """On PostgreSQL a NUL in a text filter was a server error (``/protection/requests?kind=``)."""
+    client = Client(raise_request_exception=False)
+    bearer = _bearer()
+    queried = client.get("/api/v1/protection/requests?kind=%00x", HTTP_AUTHORIZATION=bearer)
+    posted = client.post(
+        "/api/v1/people/search",
+        '{"q": "Amina\\u0000"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=bearer,
+    )
+    for response in (queried, posted):
+        assert response.status_code == 422
+        assert response.json()["error"]["details"][0]["type"] == "null_character"
+    # An escaped backslash followed by the text u0000 is no NUL.
+    text = client.post(
+        "/api/v1/people/search",
+        '{"q": "Amina \\\\u0000"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=bearer,
+    )
+    assert text.status_code == 200
