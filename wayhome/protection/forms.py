@@ -86,7 +86,7 @@ class TransferFilterForm(forms.Form):
 class RequestCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("The person asks for"), choices=DataRequest.Kind.choices)
     channel = forms.ChoiceField(
-        label=_("Received by"),
+        label=_("Received through"),
         choices=DataRequest.Channel.choices,
         initial=DataRequest.Channel.IN_PERSON,
     )

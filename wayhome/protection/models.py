@@ -219,7 +219,7 @@ class DataRequest(BaseModel):
     )
     kind = models.CharField(_("request"), max_length=16, choices=Kind.choices)
     channel = models.CharField(
-        _("received by"), max_length=16, choices=Channel.choices, default=Channel.IN_PERSON
+        _("received through"), max_length=16, choices=Channel.choices, default=Channel.IN_PERSON
     )
     received_on = models.DateField(_("received on"))
     due_on = models.DateField(_("answer due by"))

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('version', models.PositiveIntegerField(default=1)),
                 ('kind', models.CharField(choices=[('access', 'Access to their data'), ('rectification', 'Rectification')], max_length=16, verbose_name='request')),
-                ('channel', models.CharField(choices=[('in_person', 'In person'), ('letter', 'Letter'), ('email', 'E-mail'), ('phone', 'Telephone'), ('representative', 'Through a representative')], default='in_person', max_length=16, verbose_name='received by')),
+                ('channel', models.CharField(choices=[('in_person', 'In person'), ('letter', 'Letter'), ('email', 'E-mail'), ('phone', 'Telephone'), ('representative', 'Through a representative')], default='in_person', max_length=16, verbose_name='received through')),
                 ('received_on', models.DateField(verbose_name='received on')),
                 ('due_on', models.DateField(verbose_name='answer due by')),
                 ('details', wayhome.core.fields.EncryptedTextField(blank=True, verbose_name='what the person asks')),
