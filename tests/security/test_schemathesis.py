@@ -156,7 +156,7 @@ def test_a_nul_character_is_refused_before_it_reaches_the_database() -> None:
     )
     for response in (queried, posted):
         assert response.status_code == 422
-        assert response.json()["error"]["details"][0]["type"] == "null_character"
+        assert response.json()["error"]["details"][0]["type"] == "control_characters"
     # An escaped backslash followed by the text u0000 is no NUL.
     text = client.post(
         "/api/v1/people/search",

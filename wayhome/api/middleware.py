@@ -68,7 +68,7 @@ def _nul_refused(request: HttpRequest) -> HttpResponse | None:
         return None
     message = str(ProhibitNullCharactersValidator.message)
     for detail in details:
-        detail.update(message=message, type="null_character")
+        detail.update(message=message, type="control_characters")  # as the text fields say
     return error_response(422, details=details)
 
 
